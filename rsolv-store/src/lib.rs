@@ -1,0 +1,1 @@
+//! rsolv-store

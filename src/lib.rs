@@ -1,0 +1,2 @@
+//! rsolv facade.
+pub use rsolv_core as core;
