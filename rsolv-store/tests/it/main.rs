@@ -1,0 +1,12 @@
+//! Integration tests of `rsolv-store`, in one binary so they link once.
+
+mod audit;
+mod common;
+mod concurrency;
+mod findings;
+mod isolation;
+mod migrations;
+mod properties;
+mod search;
+mod transactions;
+mod versions;
