@@ -122,3 +122,20 @@ pub trait RuleStore: Send + Sync {
     /// Entries of deleted rules remain.
     async fn audit_log(&self, org: &OrgId, rule_id: Option<&str>) -> Result<Vec<AuditEntry>>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_trait_is_usable_as_an_object() {
+        fn takes(_: &dyn RuleStore) {}
+        let store = crate::SqliteStore::open_in_memory();
+        assert!(store.is_ok());
+        if let Ok(store) = store {
+            takes(&store);
+            let shared: std::sync::Arc<dyn RuleStore> = std::sync::Arc::new(store);
+            takes(shared.as_ref());
+        }
+    }
+}

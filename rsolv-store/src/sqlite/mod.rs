@@ -117,13 +117,11 @@ impl RuleStore for SqliteStore {
         change: &ChangeInfo,
     ) -> Result<(StoredRule, PutOutcome)> {
         let (org, change) = (org.clone(), change.clone());
-        let mut stored = self
-            .worker
+        self.worker
             .call("put_rule", move |conn| {
-                rules::put_rules(conn, &org, vec![rule], &change)
+                rules::put_rule(conn, &org, rule, &change)
             })
-            .await?;
-        stored.pop().ok_or(Error::WorkerGone)
+            .await
     }
 
     async fn put_rules(

@@ -15,6 +15,21 @@ use crate::{
     ChangeInfo, ChangeKind, Error, NewRule, PutOutcome, Result, RuleFilter, RuleVersion, StoredRule,
 };
 
+/// Stores one rule as [`put_one`] does, in its own transaction.
+pub(super) fn put_rule(
+    conn: &mut Connection,
+    org: &OrgId,
+    rule: NewRule,
+    change: &ChangeInfo,
+) -> Result<(StoredRule, PutOutcome)> {
+    check_change(change)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = now(&tx)?;
+    let stored = put_one(&tx, org, rule, change, &now)?;
+    tx.commit()?;
+    Ok(stored)
+}
+
 /// Stores each rule as [`put_one`] does, in one transaction.
 pub(super) fn put_rules(
     conn: &mut Connection,

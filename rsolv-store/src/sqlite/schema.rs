@@ -54,6 +54,8 @@ pub(crate) fn open(target: &Target) -> Result<(Connection, u32)> {
 /// transaction, so this runs before anything else.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Room for every statement the store prepares, so none is re-parsed.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "foreign_keys", true)?;
     // WAL lets readers proceed while one writer commits; in-memory
     // databases answer "memory" and stay as they are.
@@ -62,4 +64,36 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // risks the last commits on power loss.
     conn.pragma_update(None, "synchronous", "normal")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_connections_are_configured() -> Result<()> {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(err) => panic!("tempdir: {err}"),
+        };
+        let (conn, version) = open(&Target::File(dir.path().join("r.db")))?;
+        assert_eq!(version, migrations::LATEST_VERSION);
+        let pragma = |name: &str| -> rusqlite::Result<String> {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0).map(|v| match v {
+                    rusqlite::types::Value::Integer(n) => n.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+            })
+        };
+        assert_eq!(pragma("foreign_keys")?, "1");
+        assert_eq!(pragma("journal_mode")?, "wal");
+        assert_eq!(
+            pragma("busy_timeout")?,
+            BUSY_TIMEOUT.as_millis().to_string()
+        );
+        assert_eq!(pragma("synchronous")?, "1", "NORMAL");
+        Ok(())
+    }
 }

@@ -79,3 +79,73 @@ fn serve(conn: &mut Connection, queue: &mpsc::Receiver<Job>) {
         let _ = catch_unwind(AssertUnwindSafe(|| job(conn)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memory_worker() -> Result<WorkerHandle> {
+        let (ready, answer) = mpsc::sync_channel(1);
+        let worker = WorkerHandle::spawn(Target::Memory, move |r| {
+            let _ = ready.send(r);
+        })?;
+        answer.recv().map_err(|_| Error::WorkerGone)??;
+        Ok(worker)
+    }
+
+    #[tokio::test]
+    async fn jobs_run_on_the_worker_thread_not_the_runtime() -> Result<()> {
+        let worker = memory_worker()?;
+        let caller = thread::current().id();
+        let (name, id) = worker
+            .call("probe", |_| {
+                let me = thread::current();
+                Ok((me.name().map(str::to_owned), me.id()))
+            })
+            .await?;
+        assert_eq!(name.as_deref(), Some("rsolv-store-sqlite"));
+        assert_ne!(id, caller);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_does_not_stop_the_worker() -> Result<()> {
+        let worker = memory_worker()?;
+        let failed: Result<()> = worker
+            .call("boom", |conn| {
+                let tx = conn.transaction()?;
+                tx.execute_batch("CREATE TABLE half_done (x)")?;
+                panic!("job panics mid-transaction");
+            })
+            .await;
+        assert!(matches!(failed, Err(Error::WorkerGone)), "{failed:?}");
+        let tables: i64 = worker
+            .call("count", |conn| {
+                Ok(conn.query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .await?;
+        assert_eq!(tables, 0, "the panicked transaction rolled back");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn errors_name_the_operation_and_database() -> Result<()> {
+        let worker = memory_worker()?;
+        let err = worker
+            .call("broken", |conn| {
+                conn.execute_batch("SELECT * FROM no_such_table")?;
+                Ok(())
+            })
+            .await
+            .err();
+        assert!(
+            matches!(&err, Some(Error::Database { operation: "broken", path, .. }) if path == ":memory:"),
+            "{err:?}"
+        );
+        Ok(())
+    }
+}
