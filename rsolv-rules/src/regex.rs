@@ -56,32 +56,129 @@ impl PartialEq for RuleRegex {
 
 impl Eq for RuleRegex {}
 
-/// Rewrite PCRE escapes whose meaning differs in `fancy-regex`/`regex`.
+/// Rewrite the PCRE spellings that `fancy-regex` (and the `regex` crate
+/// under it) read differently.
 ///
-/// - `\Z` (end, or before a final newline) becomes `(?=\n?\z)`.
+/// Outside character classes:
+/// - `\Z` (end, or before a final newline) becomes `(?=\n?\z)`;
 /// - `\<` and `\>` are literal angle brackets in PCRE but word-boundary
 ///   assertions in `regex`, so they become `<` and `>`.
-/// - `\/`, `\"`, `\'` and other escaped ASCII punctuation are left alone:
-///   both engines read them as the literal character.
+///
+/// A quantified lookaround (`(?=x){2}`) is accepted by PCRE, which reads a
+/// quantifier with minimum 0 as "assertion optional" and any other as
+/// "once"; `fancy-regex` rejects it, so the assertion is dropped or the
+/// quantifier removed to the same effect.
+///
+/// Inside character classes, PCRE has no nesting and no set operators, so
+/// `[` (other than a POSIX `[:name:]`), `&&`, `~~` and `--` are literal
+/// there; they are escaped. A `]` right after `[` or `[^` is literal too.
 fn to_fancy_syntax(source: &str) -> String {
-    let mut out = String::with_capacity(source.len());
-    let mut chars = source.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = String::with_capacity(source.len() + 8);
+    let mut in_class = false;
+    // Open groups: where each starts in `out`, and whether it is a lookaround.
+    let mut groups: Vec<(usize, bool)> = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let next = chars.get(i + 1).copied();
+        if c == '\\' {
+            match next {
+                Some('Z') if !in_class => out.push_str(r"(?=\n?\z)"),
+                Some(n @ ('<' | '>')) => out.push(n),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            }
+            i += 2;
             continue;
         }
-        match chars.next() {
-            Some('Z') => out.push_str(r"(?=\n?\z)"),
-            Some(c @ ('<' | '>')) => out.push(c),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
+        if !in_class {
+            if c == '(' {
+                let ahead: String = chars[i..chars.len().min(i + 4)].iter().collect();
+                let lookaround = ["(?=", "(?!", "(?<=", "(?<!"]
+                    .iter()
+                    .any(|p| ahead.starts_with(p));
+                groups.push((out.len(), lookaround));
             }
-            None => out.push('\\'),
+            out.push(c);
+            i += 1;
+            if c == ')'
+                && let Some((start, true)) = groups.pop()
+                && let Some((min, len)) = quantifier(&chars[i..])
+            {
+                if min == 0 {
+                    out.truncate(start);
+                }
+                i += len;
+            }
+            if c == '[' {
+                in_class = true;
+                if chars.get(i) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+                if chars.get(i) == Some(&']') {
+                    out.push_str(r"\]");
+                    i += 1;
+                }
+            }
+            continue;
         }
+        match c {
+            ']' => {
+                in_class = false;
+                out.push(c);
+            }
+            '[' if next == Some(':') => {
+                // A POSIX class such as `[:alpha:]`: copy it whole.
+                let rest: String = chars[i..].iter().collect();
+                match rest.find(":]") {
+                    Some(end) => {
+                        out.push_str(&rest[..end + 2]);
+                        i += rest[..end + 2].chars().count();
+                        continue;
+                    }
+                    None => out.push_str(r"\["),
+                }
+            }
+            '[' | '&' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '-' if next == Some('-') => out.push_str(r"\-"),
+            _ => out.push(c),
+        }
+        i += 1;
     }
     out
+}
+
+/// The quantifier at the start of `rest`: its minimum and its length in
+/// chars (including a lazy `?` or possessive `+` suffix).
+fn quantifier(rest: &[char]) -> Option<(usize, usize)> {
+    let (min, mut len) = match rest.first()? {
+        '*' | '?' => (0, 1),
+        '+' => (1, 1),
+        '{' => {
+            let close = rest.iter().position(|&c| c == '}')?;
+            let body: String = rest[1..close].iter().collect();
+            let low = body.split(',').next()?;
+            let ok = !low.is_empty()
+                && body.chars().all(|c| c.is_ascii_digit() || c == ',')
+                && body.matches(',').count() <= 1;
+            if !ok {
+                return None;
+            }
+            (low.parse().ok()?, close + 1)
+        }
+        _ => return None,
+    };
+    if matches!(rest.get(len), Some('?' | '+')) {
+        len += 1;
+    }
+    Some((min, len))
 }
 
 #[cfg(test)]
@@ -98,6 +195,8 @@ mod tests {
             r"^\s*debug\s*=\s*true\Z",
             r"\<script\>",
             r"(?P<name>[a-z]+)",
+            r"(?=.*[!#$%&'()*+,-./:;<=>?@[\]^_`{|}~]){6,32}",
+            r"[[:alpha:]]+[]a]",
         ] {
             assert!(RuleRegex::new(source).is_ok(), "{source}");
         }
@@ -118,5 +217,11 @@ mod tests {
         assert!(re.as_ref().is_some_and(|r| r.is_match("the end\n")));
         assert!(re.as_ref().is_some_and(|r| !r.is_match("end of it")));
         assert_eq!(re.map(|r| r.as_str().to_owned()), Some(r"end\Z".to_owned()));
+        let re = RuleRegex::new(r"^(?=.*\d){2,3}(?!x)*\w+$").ok();
+        assert!(re.as_ref().is_some_and(|r| r.is_match("ab1")));
+        assert!(re.as_ref().is_some_and(|r| !r.is_match("abc")));
+        let re = RuleRegex::new(r"^[a&&b[]+$").ok();
+        assert!(re.as_ref().is_some_and(|r| r.is_match("&&[b")));
+        assert!(re.as_ref().is_some_and(|r| !r.is_match("c")));
     }
 }

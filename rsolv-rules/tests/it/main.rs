@@ -1,1 +1,3 @@
 //! Integration tests for rsolv-rules (one binary).
+
+mod corpus;
