@@ -36,6 +36,13 @@ impl Metadata {
         self.0.insert(Value::String(key.to_owned()), value);
     }
 
+    /// Set `confidence`, written as a string (`"0.85"`): Semgrep cannot load
+    /// rule files that contain floating-point numbers. [`Metadata::confidence`]
+    /// reads either form.
+    pub fn set_confidence(&mut self, confidence: f64) {
+        self.set("confidence", Value::String(confidence.to_string()));
+    }
+
     /// The underlying map.
     pub fn as_mapping(&self) -> &Mapping {
         &self.0
@@ -147,5 +154,8 @@ mod tests {
         let keys: Vec<_> = m.as_mapping().keys().filter_map(Value::as_str).collect();
         assert_eq!(keys, ["a", "b", "c"]);
         assert_eq!(m.get("a"), Some(&Value::from(3)));
+        m.set_confidence(0.85);
+        assert_eq!(m.get("confidence"), Some(&Value::from("0.85")));
+        assert_eq!(m.confidence(), Some(0.85));
     }
 }

@@ -323,10 +323,8 @@ pub(crate) fn check_taint_item(ck: &mut Checker<'_>, item: &Value, path: &str, r
                 ck.string(v, &k_path, k);
             }
             "exact" | "control" | "at-exit" | "not_conflicting" => ck.boolean(v, &k_path, k),
-            "by-side-effect" => {
-                if !(v.is_bool() || v.as_str() == Some("only")) {
-                    ck.error(&k_path, "`by-side-effect` must be true, false or `only`");
-                }
+            "by-side-effect" if !(v.is_bool() || v.as_str() == Some("only")) => {
+                ck.error(&k_path, "`by-side-effect` must be true, false or `only`");
             }
             "replace-labels" => {
                 ck.string_list(v, &k_path, k);

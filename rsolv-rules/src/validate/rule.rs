@@ -65,6 +65,8 @@ pub(crate) fn check_rule(ck: &mut Checker<'_>, value: &Value, path: &str) {
         }
     }
 
+    warn_floats(ck, value, path);
+
     match mode {
         Mode::Search => check_search(ck, map, path),
         Mode::Taint => check_taint(ck, map, path),
@@ -278,6 +280,33 @@ fn check_taint(ck: &mut Checker<'_>, map: &Mapping, path: &str) {
         for (i, item) in items.iter().enumerate() {
             check_taint_item(ck, item, &child_index(&key_path, i), role);
         }
+    }
+}
+
+/// Semgrep 1.160's rule loader stops with "Invalid YAML tree structure"
+/// on any floating-point scalar, even inside `metadata`, so a rule holding
+/// one does not load there although it is schema-valid.
+fn warn_floats(ck: &mut Checker<'_>, value: &Value, path: &str) {
+    match value {
+        Value::Number(n) if n.is_f64() => ck.warning(
+            path,
+            format!(
+                "floating-point value `{n}`: Semgrep cannot load rule files with floats; quote it"
+            ),
+        ),
+        Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                warn_floats(ck, item, &child_index(path, i));
+            }
+        }
+        Value::Mapping(map) => {
+            for (k, v) in map {
+                if let Some(k) = k.as_str() {
+                    warn_floats(ck, v, &child_key(path, k));
+                }
+            }
+        }
+        _ => {}
     }
 }
 

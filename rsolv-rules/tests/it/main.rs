@@ -1,3 +1,5 @@
 //! Integration tests for rsolv-rules (one binary).
 
 mod corpus;
+mod diagnostics;
+mod fixtures;
