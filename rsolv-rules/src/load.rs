@@ -190,3 +190,26 @@ pub fn load_rules(path: &Path) -> Result<LoadedRules> {
     })?;
     parse_rules(&source, path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_fits_the_default_stack() {
+        let depth = 40;
+        let mut yaml = String::from(
+            "rules:\n  - id: deep\n    message: m\n    severity: INFO\n    languages: [python]\n",
+        );
+        yaml.push_str("    patterns:\n");
+        let mut indent = String::from("      ");
+        for _ in 0..depth {
+            yaml.push_str(&format!("{indent}- pattern: a\n{indent}- patterns:\n"));
+            indent.push_str("    ");
+        }
+        yaml.push_str(&format!("{indent}- pattern: b\n"));
+        let loaded = parse_rules(&yaml, Path::new("deep.yaml")).expect("parses");
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.file.rules.len(), 1);
+    }
+}
