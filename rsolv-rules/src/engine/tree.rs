@@ -83,6 +83,11 @@ impl<'s> SynTree<'s> {
         tree
     }
 
+    /// A tree with no nodes over `source`, for text-only (regex) rules.
+    pub(crate) fn empty(source: &'s str) -> Self {
+        Self { source, nodes: Vec::new(), kids: Vec::new(), has_errors: false, first_error: None }
+    }
+
     /// The root node (always id 0).
     pub(crate) const fn root(&self) -> NodeId {
         0
