@@ -14,7 +14,8 @@ impl RuleRegex {
     /// Compile a PCRE-style expression from a rule.
     ///
     /// The few PCRE spellings that `fancy-regex` reads differently are
-    /// rewritten first (see [`to_fancy_syntax`]); the error names what the
+    /// rewritten first (`\Z`, `\<`, literal `[` in classes, quantified
+    /// lookarounds); the error names what the
     /// regex engine rejected.
     pub fn new(source: &str) -> Result<Self, String> {
         let translated = to_fancy_syntax(source);

@@ -4,3 +4,4 @@ mod corpus;
 mod diagnostics;
 mod fixtures;
 mod roundtrip;
+mod semgrep;
