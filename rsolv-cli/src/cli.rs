@@ -47,6 +47,44 @@ pub enum Command {
     /// Manage the organization's rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Scan code with the organization's rules (or rule files).
+    Scan(ScanArgs),
+}
+
+/// `rsolv scan`
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Rule files or directories; without it, the organization's enabled
+    /// rules from the database.
+    #[arg(long, short = 'c')]
+    pub config: Vec<PathBuf>,
+    /// Print SARIF 2.1.0 instead of text.
+    #[arg(long, conflicts_with = "json")]
+    pub sarif: bool,
+    /// Write the JSON/SARIF/text report to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit with code 1 when there are findings.
+    #[arg(long)]
+    pub error: bool,
+    /// Apply the fixes of the rules that have one.
+    #[arg(long)]
+    pub autofix: bool,
+    /// With --autofix: show the changes as a diff, write nothing.
+    #[arg(long, requires = "autofix")]
+    pub dryrun: bool,
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_target_bytes: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub jobs: usize,
+    /// Scan files that .gitignore/.semgrepignore exclude too.
+    #[arg(long)]
+    pub no_git_ignore: bool,
 }
 
 /// `rsolv rules ...`

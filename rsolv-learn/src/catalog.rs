@@ -128,15 +128,15 @@ impl RuleCatalog {
             });
         }
         for rule in &loaded.file.rules {
-            if let Some(declared) = rule.metadata().organization_id() {
-                if declared != self.org.as_str() {
-                    return Err(Error::ForeignRule {
-                        path: path.to_owned(),
-                        rule_id: rule.id.clone(),
-                        declared: declared.to_owned(),
-                        org: self.org.to_string(),
-                    });
-                }
+            if let Some(declared) = rule.metadata().organization_id()
+                && declared != self.org.as_str()
+            {
+                return Err(Error::ForeignRule {
+                    path: path.to_owned(),
+                    rule_id: rule.id.clone(),
+                    declared: declared.to_owned(),
+                    org: self.org.to_string(),
+                });
             }
         }
         warnings.extend(loaded.diagnostics);
@@ -158,6 +158,17 @@ impl RuleCatalog {
             rules.extend(parse_stored(rule)?.rules);
         }
         Ok(RuleFile { rules })
+    }
+
+    /// The enabled rules compiled for the engine. Rules the engine cannot
+    /// run (only Semgrep-only languages, join mode, …) are left out.
+    pub async fn compiled_rules(&self) -> Result<Vec<rsolv_rules::CompiledRule>> {
+        let file = self.export(false).await?;
+        Ok(file
+            .rules
+            .iter()
+            .filter_map(|r| rsolv_rules::CompiledRule::compile(r).ok())
+            .collect())
     }
 
     /// [`RuleCatalog::export`] written as YAML that `semgrep --config` reads.

@@ -57,22 +57,29 @@
 //! ```
 #![deny(missing_docs)]
 
+mod autofix;
 mod compile;
 mod diagnostic;
+mod engine;
 mod error;
 mod language;
 mod load;
 mod raw;
 mod regex;
+mod report;
 mod source_map;
 mod validate;
 mod write;
 
+pub use autofix::{FixedSource, apply_fixes, unified_diff, write_atomically};
 pub use compile::{
     CompiledFixRegex, CompiledRule, Matcher, RuleKind, TaintPropagator, TaintSanitizer, TaintSink,
     TaintSource, TaintSpec,
 };
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
+pub use engine::{
+    Engine, EngineError, FileResult, MetavarValue, RuleMatch, ScanOptions, ScanReport, SkippedPath,
+};
 pub use error::{Error, Result};
 pub use load::{LoadedRules, load_rules, parse_rules};
 pub use raw::{
@@ -81,4 +88,5 @@ pub use raw::{
     Operator, PathFilter, Rule, RuleFile, StringOrList, TaintItem, TaintRole,
 };
 pub use regex::RuleRegex;
+pub use report::{fingerprint, to_sarif, to_semgrep_json};
 pub use write::write_rules;

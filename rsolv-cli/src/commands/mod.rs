@@ -2,6 +2,7 @@
 
 mod init;
 mod rules;
+mod scan;
 
 use crate::{Cli, Command, Io, Status};
 
@@ -9,5 +10,6 @@ pub(crate) async fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Status
     match cli.command {
         Command::Init => init::run(&cli.global, io).await,
         Command::Rules(command) => rules::run(&cli.global, command, io).await,
+        Command::Scan(args) => scan::run(&cli.global, &args, io).await,
     }
 }

@@ -1,0 +1,176 @@
+//! `rsolv scan`: run rules over a codebase.
+
+use std::io::Write;
+
+use anyhow::Context as _;
+use rsolv_rules::{CompiledRule, Engine, RuleMatch, ScanOptions, ScanReport};
+
+use crate::context::Context;
+use crate::{GlobalArgs, Io, ScanArgs, Status, output};
+
+pub(crate) async fn run(
+    global: &GlobalArgs,
+    args: &ScanArgs,
+    io: &mut Io<'_>,
+) -> anyhow::Result<Status> {
+    let rules = match load_rules(global, args, io).await? {
+        Ok(rules) => rules,
+        Err(status) => return Ok(status),
+    };
+    let engine = std::sync::Arc::new(Engine::new(rules));
+    let options = ScanOptions {
+        max_file_bytes: args.max_target_bytes,
+        respect_ignore_files: !args.no_git_ignore,
+        jobs: args.jobs,
+    };
+    let paths = args.paths.clone();
+    let scanner = engine.clone();
+    // Scanning is CPU-bound (rayon inside): keep it off the async runtime.
+    let report = tokio::task::spawn_blocking(move || scanner.scan_paths(&paths, &options)).await?;
+
+    if args.autofix {
+        apply_fixes(&report, args.dryrun, io)?;
+    }
+    let mut text = Vec::new();
+    if args.sarif {
+        output::json(&mut text, &rsolv_rules::to_sarif(&report, engine.rules()))?;
+    } else if global.json {
+        output::json(
+            &mut text,
+            &rsolv_rules::to_semgrep_json(&report, engine.rules()),
+        )?;
+    } else {
+        print_text(&mut text, &report)?;
+    }
+    match &args.output {
+        Some(path) => rsolv_rules::write_atomically(path, &String::from_utf8(text)?)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => io.out.write_all(&text)?,
+    }
+    for error in report.errors.iter().filter(|e| e.level == "error") {
+        writeln!(io.err, "error: {}", error.message)?;
+    }
+    let files_with_findings = {
+        let mut paths: Vec<_> = report.matches.iter().map(|m| &m.path).collect();
+        paths.dedup();
+        paths.len()
+    };
+    writeln!(
+        io.err,
+        "Ran {} rule(s) on {} file(s): {} finding(s) in {} file(s).",
+        engine.rule_count(),
+        report.scanned.len(),
+        report.matches.len(),
+        files_with_findings
+    )?;
+    Ok(if args.error && !report.matches.is_empty() {
+        Status::Findings
+    } else {
+        Status::Success
+    })
+}
+
+/// The rules to run: `--config` files, or the organization's enabled rules.
+async fn load_rules(
+    global: &GlobalArgs,
+    args: &ScanArgs,
+    io: &mut Io<'_>,
+) -> anyhow::Result<Result<Vec<CompiledRule>, Status>> {
+    if args.config.is_empty() {
+        let ctx = Context::open(global, false)
+            .context("no rules to run: pass --config FILE, or add rules with `rsolv rules add`")?;
+        let rules = ctx.catalog().compiled_rules().await?;
+        if rules.is_empty() {
+            anyhow::bail!(
+                "organization `{}` has no enabled rules; add some with `rsolv rules add`",
+                ctx.org
+            );
+        }
+        return Ok(Ok(rules));
+    }
+    let mut rules = Vec::new();
+    let mut invalid = false;
+    for file in rsolv_learn::collect_rule_files(&args.config)? {
+        let loaded = rsolv_rules::load_rules(&file)?;
+        for diagnostic in &loaded.diagnostics {
+            writeln!(io.err, "{diagnostic}")?;
+        }
+        if loaded.has_errors() {
+            invalid = true;
+            continue;
+        }
+        rules.extend(loaded.compile()?);
+    }
+    if invalid {
+        writeln!(
+            io.err,
+            "error: invalid rule configuration; nothing was scanned"
+        )?;
+        return Ok(Err(Status::InvalidConfig));
+    }
+    Ok(Ok(rules))
+}
+
+fn print_text(out: &mut dyn Write, report: &ScanReport) -> anyhow::Result<()> {
+    for m in &report.matches {
+        writeln!(
+            out,
+            "{}:{}:{}  {}  {}",
+            m.path.display(),
+            m.start.line,
+            m.start.col,
+            m.severity,
+            m.rule_id
+        )?;
+        for line in m.message.lines() {
+            writeln!(out, "    {line}")?;
+        }
+        for (i, line) in m.lines.lines().enumerate().take(5) {
+            let line: String = line.chars().take(160).collect();
+            writeln!(out, "    {:>5} │ {}", m.start.line + i, line.trim_end())?;
+        }
+        if let Some(fix) = &m.fix {
+            writeln!(out, "    fix: {}", output::truncate(fix, 160))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn apply_fixes(report: &ScanReport, dryrun: bool, io: &mut Io<'_>) -> anyhow::Result<()> {
+    let mut by_file: std::collections::BTreeMap<&std::path::Path, Vec<&RuleMatch>> =
+        Default::default();
+    for m in report.matches.iter().filter(|m| m.fix.is_some()) {
+        by_file.entry(m.path.as_path()).or_default().push(m);
+    }
+    for (path, matches) in by_file {
+        let before = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let fixed = rsolv_rules::apply_fixes(&before, matches);
+        if fixed.applied == 0 {
+            continue;
+        }
+        if dryrun {
+            io.err
+                .write_all(rsolv_rules::unified_diff(path, &before, &fixed.text).as_bytes())?;
+        } else {
+            rsolv_rules::write_atomically(path, &fixed.text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(
+                io.err,
+                "fixed {} finding(s) in {}",
+                fixed.applied,
+                path.display()
+            )?;
+        }
+        if fixed.skipped_overlapping > 0 {
+            writeln!(
+                io.err,
+                "{}: {} overlapping fix(es) skipped; run again",
+                path.display(),
+                fixed.skipped_overlapping
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! Message interpolation and fix templates.
+
+use std::collections::BTreeMap;
+
+use super::MetavarValue;
+use crate::CompiledRule;
+
+/// Replace `$X` (and `$...X`) in `template` with the bound code. Longer
+/// names are replaced first so that `$X` does not eat the start of `$XY`.
+pub(crate) fn interpolate(template: &str, metavars: &BTreeMap<String, MetavarValue>) -> String {
+    let mut names: Vec<&String> = metavars.keys().collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut out = template.to_owned();
+    for name in names {
+        if out.contains(name.as_str()) {
+            out = out.replace(name.as_str(), &metavars[name].abstract_content);
+        }
+    }
+    out
+}
+
+/// The replacement for a match, from `fix` (a template) or `fix-regex`.
+pub(crate) fn fix_text(
+    rule: &CompiledRule,
+    matched: &str,
+    metavars: &BTreeMap<String, MetavarValue>,
+) -> Option<String> {
+    if let Some(template) = &rule.fix {
+        return Some(interpolate(template, metavars));
+    }
+    let fix = rule.fix_regex.as_ref()?;
+    let limit = fix.count.map_or(usize::MAX, |c| c as usize);
+    let mut out = String::with_capacity(matched.len());
+    let mut last = 0;
+    for (n, caps) in fix
+        .regex
+        .regex()
+        .captures_iter(matched)
+        .filter_map(Result::ok)
+        .enumerate()
+    {
+        if n >= limit {
+            break;
+        }
+        let Some(whole) = caps.get(0) else { continue };
+        out.push_str(&matched[last..whole.start()]);
+        out.push_str(&expand_groups(&fix.replacement, &caps));
+        last = whole.end();
+    }
+    out.push_str(&matched[last..]);
+    Some(out)
+}
+
+/// `\1`-style group references, as in Python's `re.sub`.
+fn expand_groups(replacement: &str, caps: &fancy_regex::Captures<'_, str>) -> String {
+    let mut out = String::new();
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(d) = chars.peek().and_then(|d| d.to_digit(10))
+        {
+            chars.next();
+            out.push_str(caps.get(d as usize).map_or("", |m| m.as_str()));
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}

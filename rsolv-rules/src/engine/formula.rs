@@ -1,0 +1,154 @@
+//! A rule's matcher tree with its patterns parsed for one language.
+
+use rsolv_core::Language;
+
+use super::comparison::Comparison;
+use super::lang::Grammar;
+use super::pattern::{PatternTree, parse_pattern};
+use crate::{Matcher, RuleRegex};
+
+/// The engine's form of a [`Matcher`].
+#[derive(Debug, Clone)]
+pub(crate) enum Formula {
+    Pattern(PatternTree),
+    Regex(RuleRegex),
+    NotRegex(RuleRegex),
+    All(Vec<Formula>),
+    Any(Vec<Formula>),
+    Not(Box<Formula>),
+    Inside(Box<Formula>),
+    NotInside(Box<Formula>),
+    MetavariableRegex {
+        metavariable: String,
+        regex: RuleRegex,
+    },
+    MetavariablePattern {
+        metavariable: String,
+        language: Option<Language>,
+        formula: Box<Formula>,
+    },
+    MetavariableComparison {
+        metavariable: Option<String>,
+        comparison: Comparison,
+    },
+    Focus(Vec<String>),
+    /// A condition the engine cannot evaluate yet (`metavariable-type`, …):
+    /// it keeps every match, and the engine reports it once per rule.
+    Unsupported(&'static str),
+}
+
+/// Why a formula could not be built.
+#[derive(Debug, Clone)]
+pub(crate) struct FormulaError(pub(crate) String);
+
+/// Parse every pattern of `matcher` for `lang`.
+pub(crate) fn build(
+    matcher: &Matcher,
+    lang: Language,
+    grammar: Option<&Grammar>,
+) -> Result<Formula, FormulaError> {
+    let sub = |m: &Matcher| build(m, lang, grammar).map(Box::new);
+    Ok(match matcher {
+        Matcher::Pattern(text) => {
+            let Some(grammar) = grammar else {
+                return Err(FormulaError(format!(
+                    "`pattern` needs a parsed language, not {lang}"
+                )));
+            };
+            let tree = parse_pattern(lang, grammar, text)
+                .map_err(|e| FormulaError(format!("invalid pattern `{}`: {}", text.trim(), e.0)))?;
+            Formula::Pattern(tree)
+        }
+        Matcher::Regex(re) => Formula::Regex(re.clone()),
+        Matcher::NotRegex(re) => Formula::NotRegex(re.clone()),
+        Matcher::All(items) => Formula::All(
+            items
+                .iter()
+                .map(|m| build(m, lang, grammar))
+                .collect::<Result<_, _>>()?,
+        ),
+        Matcher::Any(items) => Formula::Any(
+            items
+                .iter()
+                .map(|m| build(m, lang, grammar))
+                .collect::<Result<_, _>>()?,
+        ),
+        Matcher::Not(m) => Formula::Not(sub(m)?),
+        Matcher::Inside(m) => Formula::Inside(sub(m)?),
+        Matcher::NotInside(m) => Formula::NotInside(sub(m)?),
+        Matcher::MetavariableRegex {
+            metavariable,
+            regex,
+            ..
+        } => Formula::MetavariableRegex {
+            metavariable: metavariable.clone(),
+            regex: regex.clone(),
+        },
+        Matcher::MetavariablePattern {
+            metavariable,
+            language,
+            formula,
+        } => {
+            let inner_lang = match language.as_deref() {
+                None => lang,
+                Some(name) => name.parse().map_err(|_| {
+                    FormulaError(format!(
+                        "unsupported language `{name}` in metavariable-pattern"
+                    ))
+                })?,
+            };
+            let inner_grammar = super::lang::grammar(inner_lang, false);
+            Formula::MetavariablePattern {
+                metavariable: metavariable.clone(),
+                language: language.as_ref().map(|_| inner_lang),
+                formula: Box::new(build(formula, inner_lang, inner_grammar.as_ref())?),
+            }
+        }
+        Matcher::MetavariableComparison {
+            metavariable,
+            comparison,
+            ..
+        } => Formula::MetavariableComparison {
+            metavariable: metavariable.clone(),
+            comparison: Comparison::parse(comparison).map_err(FormulaError)?,
+        },
+        Matcher::Focus(names) => Formula::Focus(names.clone()),
+        Matcher::MetavariableType { .. } => Formula::Unsupported("metavariable-type"),
+        Matcher::MetavariableAnalysis { .. } => Formula::Unsupported("metavariable-analysis"),
+        Matcher::MetavariableName { .. } => Formula::Unsupported("metavariable-name"),
+    })
+}
+
+impl Formula {
+    /// Literal words a file must contain for the formula to match anything
+    /// (used to skip files cheaply). An empty list means "no prefilter".
+    pub(crate) fn required_words(&self) -> Vec<String> {
+        match self {
+            Formula::Pattern(tree) => tree.required_words(),
+            Formula::All(items) => {
+                // Any positive item's words are required; take the longest list.
+                items
+                    .iter()
+                    .filter(|f| {
+                        matches!(
+                            f,
+                            Formula::Pattern(_)
+                                | Formula::All(_)
+                                | Formula::Any(_)
+                                | Formula::Inside(_)
+                        )
+                    })
+                    .map(|f| match f {
+                        Formula::Inside(inner) => inner.required_words(),
+                        other => other.required_words(),
+                    })
+                    .max_by_key(|w| w.iter().map(String::len).sum::<usize>())
+                    .unwrap_or_default()
+            }
+            // Each alternative must contribute, else no prefilter: keep the
+            // shortest word of each alternative as a disjunction is not
+            // expressible here, so require nothing.
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! What the engine needs to know about each tree-sitter grammar.
+
+use rsolv_core::Language;
+
+/// A grammar rsolv parses, with the node kinds the matcher treats specially.
+#[derive(Debug)]
+pub(crate) struct Grammar {
+    /// The tree-sitter language.
+    pub(crate) language: tree_sitter::Language,
+    /// Comment node kinds: dropped from both patterns and targets.
+    pub(crate) comments: &'static [&'static str],
+    /// Parenthesized-expression kinds: unwrapped, since `(e)` is `e`.
+    pub(crate) parens: &'static [&'static str],
+    /// String literal kinds whose content is compared without quotes.
+    pub(crate) strings: &'static [&'static str],
+    /// Children of a string literal that are plain content (anything else,
+    /// such as an interpolation, makes the literal a structured node).
+    pub(crate) string_parts: &'static [&'static str],
+    /// Kinds whose children are a sequence of statements.
+    pub(crate) blocks: &'static [&'static str],
+    /// Statement wrappers around a single expression.
+    pub(crate) expression_statements: &'static [&'static str],
+    /// Kinds of keyword arguments, matched in any order (`f(a=1, b=2)`).
+    pub(crate) keyword_arguments: &'static [&'static str],
+    /// Argument-list kinds.
+    pub(crate) argument_lists: &'static [&'static str],
+}
+
+const NO: &[&str] = &[];
+
+/// The grammar for `lang`, or `None` for `generic`/`regex`.
+pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
+    let g = match lang {
+        Language::Python => Grammar {
+            language: tree_sitter_python::LANGUAGE.into(),
+            comments: &["comment"],
+            parens: &["parenthesized_expression"],
+            strings: &["string"],
+            string_parts: &[
+                "string_start",
+                "string_content",
+                "string_end",
+                "escape_sequence",
+            ],
+            blocks: &["module", "block"],
+            expression_statements: &["expression_statement"],
+            keyword_arguments: &["keyword_argument"],
+            argument_lists: &["argument_list"],
+        },
+        Language::JavaScript | Language::TypeScript => Grammar {
+            language: match (lang, path_is_tsx) {
+                (Language::TypeScript, true) => tree_sitter_typescript::LANGUAGE_TSX.into(),
+                (Language::TypeScript, false) => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+                _ => tree_sitter_javascript::LANGUAGE.into(),
+            },
+            comments: &["comment", "html_comment"],
+            parens: &["parenthesized_expression"],
+            strings: &["string", "template_string"],
+            string_parts: &["string_fragment", "escape_sequence"],
+            blocks: &[
+                "program",
+                "statement_block",
+                "class_body",
+                "switch_case",
+                "switch_default",
+            ],
+            expression_statements: &["expression_statement"],
+            keyword_arguments: NO,
+            argument_lists: &["arguments"],
+        },
+        Language::Java => Grammar {
+            language: tree_sitter_java::LANGUAGE.into(),
+            comments: &["line_comment", "block_comment"],
+            parens: &["parenthesized_expression"],
+            strings: &["string_literal"],
+            string_parts: &[
+                "string_fragment",
+                "escape_sequence",
+                "multiline_string_fragment",
+            ],
+            blocks: &[
+                "program",
+                "block",
+                "class_body",
+                "constructor_body",
+                "switch_block_statement_group",
+                "interface_body",
+            ],
+            expression_statements: &["expression_statement"],
+            keyword_arguments: NO,
+            argument_lists: &["argument_list"],
+        },
+        Language::Go => Grammar {
+            language: tree_sitter_go::LANGUAGE.into(),
+            comments: &["comment"],
+            parens: &["parenthesized_expression"],
+            strings: &["interpreted_string_literal", "raw_string_literal"],
+            string_parts: &[
+                "interpreted_string_literal_content",
+                "raw_string_literal_content",
+                "escape_sequence",
+            ],
+            blocks: &[
+                "source_file",
+                "block",
+                "statement_list",
+                "expression_case",
+                "default_case",
+            ],
+            expression_statements: &["expression_statement"],
+            keyword_arguments: NO,
+            argument_lists: &["argument_list"],
+        },
+        Language::Ruby => Grammar {
+            language: tree_sitter_ruby::LANGUAGE.into(),
+            comments: &["comment"],
+            parens: &["parenthesized_statements"],
+            strings: &["string"],
+            string_parts: &["string_content", "escape_sequence"],
+            blocks: &[
+                "program",
+                "body_statement",
+                "then",
+                "else",
+                "do",
+                "block_body",
+                "begin",
+            ],
+            expression_statements: NO,
+            keyword_arguments: &["pair"],
+            argument_lists: &["argument_list"],
+        },
+        Language::Generic | Language::Regex => return None,
+        _ => return None,
+    };
+    Some(g)
+}

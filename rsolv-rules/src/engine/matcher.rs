@@ -1,0 +1,384 @@
+//! Matching a [`Pat`] against a [`SynTree`], with metavariable bindings.
+//!
+//! The matcher works in continuation-passing style: each step calls `k` for
+//! every way it can succeed, and stops as soon as `k` returns `true`. That
+//! enumerates every binding of `f(..., $X, ...)` without building lists,
+//! which `metavariable-*` filters need.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::lang::Grammar;
+use super::pattern::{Pat, PatternTree, StrPat};
+use super::tree::{Class, NodeId, SynTree};
+
+/// What a metavariable is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Binding {
+    /// The node, when bound to exactly one.
+    pub(crate) node: Option<NodeId>,
+    /// Byte range of the bound code.
+    pub(crate) start: u32,
+    /// End of the byte range.
+    pub(crate) end: u32,
+}
+
+/// Metavariable bindings of one match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Env {
+    pub(crate) vars: Vec<(Arc<str>, Binding)>,
+}
+
+impl Env {
+    pub(crate) fn get(&self, name: &str) -> Option<Binding> {
+        self.vars
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, b)| *b)
+    }
+}
+
+/// A match: a byte range and its bindings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RangeMatch {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) env: Env,
+}
+
+/// The most matches kept per node and pattern, a guard against patterns
+/// such as `f(..., $X, ..., $Y, ...)` on huge argument lists.
+const MAX_ENVS_PER_NODE: usize = 64;
+
+/// Matches patterns against one tree.
+pub(crate) struct TreeMatcher<'t, 's> {
+    pub(crate) tree: &'t SynTree<'s>,
+    keyword_kinds: HashSet<u16>,
+    block_kinds: HashSet<u16>,
+}
+
+impl<'t, 's> TreeMatcher<'t, 's> {
+    pub(crate) fn new(tree: &'t SynTree<'s>, grammar: &Grammar) -> Self {
+        let ids = |names: &[&str]| -> HashSet<u16> {
+            names
+                .iter()
+                .map(|n| grammar.language.id_for_node_kind(n, true))
+                .filter(|&id| id != 0)
+                .collect()
+        };
+        Self {
+            tree,
+            keyword_kinds: ids(grammar.keyword_arguments),
+            block_kinds: ids(grammar.blocks),
+        }
+    }
+
+    /// A matcher for a tree without grammar (regex-only formulas).
+    pub(crate) fn new_textual(tree: &'t SynTree<'s>) -> Self {
+        Self {
+            tree,
+            keyword_kinds: HashSet::new(),
+            block_kinds: HashSet::new(),
+        }
+    }
+
+    /// Every match of `pattern` in the tree, in source order.
+    pub(crate) fn find_all(&self, pattern: &PatternTree) -> Vec<RangeMatch> {
+        let mut out = Vec::new();
+        match pattern {
+            PatternTree::Node(p) => {
+                for id in self.tree.ids() {
+                    if !self.could_start(p, id) {
+                        continue;
+                    }
+                    let n = self.tree.node(id);
+                    let mut found = 0;
+                    self.node(p, id, &mut Env::default(), &mut |env| {
+                        out.push(RangeMatch {
+                            start: n.start,
+                            end: n.end,
+                            env: env.clone(),
+                        });
+                        found += 1;
+                        found >= MAX_ENVS_PER_NODE
+                    });
+                }
+            }
+            PatternTree::Seq(ps) => {
+                for block in self
+                    .tree
+                    .ids()
+                    .filter(|&id| self.block_kinds.contains(&self.tree.node(id).kind))
+                {
+                    let kids = self.tree.kids(block);
+                    for i in 0..kids.len() {
+                        let rest = &kids[i..];
+                        let mut found = 0;
+                        self.seq(
+                            ps,
+                            rest,
+                            true,
+                            &mut Env::default(),
+                            &mut |env, remaining| {
+                                let used = rest.len() - remaining;
+                                if used > 0 {
+                                    let (first, last) =
+                                        (self.tree.node(rest[0]), self.tree.node(rest[used - 1]));
+                                    out.push(RangeMatch {
+                                        start: first.start,
+                                        end: last.end,
+                                        env: env.clone(),
+                                    });
+                                    found += 1;
+                                }
+                                found >= MAX_ENVS_PER_NODE
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        out
+    }
+
+    /// A cheap test before trying a pattern at a node.
+    fn could_start(&self, p: &Pat, id: NodeId) -> bool {
+        let n = self.tree.node(id);
+        match p {
+            Pat::Node { kind, .. } => n.kind == *kind && n.class == Class::Interior,
+            Pat::Leaf { kind, .. } => n.kind == *kind,
+            Pat::Str(_) => n.class == Class::Str,
+            Pat::Metavar(_) | Pat::Wildcard | Pat::Deep(_) => n.named,
+            // A lone `...` or `$...X` matches nothing useful on its own.
+            Pat::Ellipsis | Pat::EllipsisMetavar(_) => false,
+        }
+    }
+
+    /// Match one pattern node against one tree node.
+    pub(crate) fn node(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let n = *self.tree.node(t);
+        match p {
+            Pat::Node {
+                kind,
+                kids,
+                unordered_keywords,
+            } => {
+                if n.kind != *kind || n.class != Class::Interior {
+                    return false;
+                }
+                let tkids = self.tree.kids(t);
+                if *unordered_keywords {
+                    self.keyword_seq(kids, tkids, env, k)
+                } else {
+                    self.seq(kids, tkids, false, env, &mut |env, _| k(env))
+                }
+            }
+            Pat::Leaf { kind, text } => {
+                n.kind == *kind
+                    && matches!(n.class, Class::Leaf | Class::Error)
+                    && self.tree.text(t) == &**text
+                    && k(env)
+            }
+            Pat::Str(sp) => {
+                if n.class != Class::Str {
+                    return false;
+                }
+                let content = self.tree.str_content(t);
+                match sp {
+                    StrPat::Any => k(env),
+                    StrPat::Exact(s) => content == &**s && k(env),
+                    StrPat::Regex(re) => re.is_match(content) && k(env),
+                    StrPat::Metavar(name) => self.bind(
+                        name,
+                        Binding {
+                            node: Some(t),
+                            start: n.start,
+                            end: n.end,
+                        },
+                        env,
+                        k,
+                    ),
+                }
+            }
+            Pat::Metavar(name) => {
+                n.named
+                    && self.bind(
+                        name,
+                        Binding {
+                            node: Some(t),
+                            start: n.start,
+                            end: n.end,
+                        },
+                        env,
+                        k,
+                    )
+            }
+            Pat::Wildcard | Pat::Ellipsis => k(env),
+            Pat::EllipsisMetavar(name) => self.bind(
+                name,
+                Binding {
+                    node: Some(t),
+                    start: n.start,
+                    end: n.end,
+                },
+                env,
+                k,
+            ),
+            Pat::Deep(inner) => {
+                let mut stack = vec![t];
+                while let Some(id) = stack.pop() {
+                    if self.node(inner, id, env, k) {
+                        return true;
+                    }
+                    stack.extend(self.tree.kids(id).iter().rev());
+                }
+                false
+            }
+        }
+    }
+
+    /// Bind `name` (or check an existing binding), then continue.
+    fn bind(
+        &self,
+        name: &Arc<str>,
+        b: Binding,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        if let Some(old) = env.get(name) {
+            return self.same_binding(old, b) && k(env);
+        }
+        env.vars.push((name.clone(), b));
+        let stop = k(env);
+        env.vars.pop();
+        stop
+    }
+
+    /// Whether two bindings denote the same code.
+    pub(crate) fn same_binding(&self, a: Binding, b: Binding) -> bool {
+        match (a.node, b.node) {
+            (Some(x), Some(y)) => self.tree.same(x, y),
+            _ => {
+                let text = |b: Binding| &self.tree.source[b.start as usize..b.end as usize];
+                text(a).split_whitespace().eq(text(b).split_whitespace())
+            }
+        }
+    }
+
+    /// Match pattern siblings against tree siblings. With `open_end`, the
+    /// pattern may stop before the siblings do; `k` gets how many siblings
+    /// are left over.
+    fn seq(
+        &self,
+        ps: &[Pat],
+        ts: &[NodeId],
+        open_end: bool,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env, usize) -> bool,
+    ) -> bool {
+        let Some((first, rest)) = ps.split_first() else {
+            return (open_end || ts.is_empty()) && k(env, ts.len());
+        };
+        match first {
+            Pat::Ellipsis => {
+                if rest.is_empty() {
+                    // A trailing `...` takes everything that is left.
+                    return k(env, 0);
+                }
+                (0..=ts.len()).any(|i| self.seq(rest, &ts[i..], open_end, env, k))
+            }
+            Pat::EllipsisMetavar(name) => (0..=ts.len()).any(|i| {
+                let binding = match (ts.first(), i) {
+                    (Some(&a), i) if i > 0 => Binding {
+                        node: (i == 1).then_some(a),
+                        start: self.tree.node(a).start,
+                        end: self.tree.node(ts[i - 1]).end,
+                    },
+                    _ => {
+                        let at = ts.first().map_or(0, |&a| self.tree.node(a).start);
+                        Binding {
+                            node: None,
+                            start: at,
+                            end: at,
+                        }
+                    }
+                };
+                self.bind(name, binding, env, &mut |env| {
+                    self.seq(rest, &ts[i..], open_end, env, k)
+                })
+            }),
+            _ => {
+                let Some((&t, trest)) = ts.split_first() else {
+                    return false;
+                };
+                self.node(first, t, env, &mut |env| {
+                    self.seq(rest, trest, open_end, env, k)
+                })
+            }
+        }
+    }
+
+    /// Argument lists with keyword arguments: each keyword argument of the
+    /// pattern matches a distinct keyword argument of the call, in any
+    /// order; the rest match in order against what is left.
+    fn keyword_seq(
+        &self,
+        ps: &[Pat],
+        ts: &[NodeId],
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let is_kw_pat =
+            |p: &Pat| matches!(p, Pat::Node { kind, .. } if self.keyword_kinds.contains(kind));
+        let kw_pats: Vec<&Pat> = ps.iter().filter(|p| is_kw_pat(p)).collect();
+        if kw_pats.is_empty() {
+            return self.seq(ps, ts, false, env, &mut |env, _| k(env));
+        }
+        let rest_pats: Vec<Pat> = ps.iter().filter(|p| !is_kw_pat(p)).cloned().collect();
+        let mut used = vec![false; ts.len()];
+        self.assign_keywords(&kw_pats, ts, &mut used, env, &mut |env, used| {
+            let left: Vec<NodeId> = ts
+                .iter()
+                .zip(used)
+                .filter(|(_, u)| !**u)
+                .map(|(t, _)| *t)
+                .collect();
+            self.seq(&rest_pats, &left, false, env, &mut |env, _| k(env))
+        })
+    }
+
+    fn assign_keywords(
+        &self,
+        kws: &[&Pat],
+        ts: &[NodeId],
+        used: &mut [bool],
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env, &[bool]) -> bool,
+    ) -> bool {
+        let Some((first, rest)) = kws.split_first() else {
+            return k(env, used);
+        };
+        for i in 0..ts.len() {
+            if used[i] || !self.keyword_kinds.contains(&self.tree.node(ts[i]).kind) {
+                continue;
+            }
+            used[i] = true;
+            let stop = self.node(first, ts[i], env, &mut |env| {
+                let mut inner_used = used.to_vec();
+                self.assign_keywords(rest, ts, &mut inner_used, env, k)
+            });
+            used[i] = false;
+            if stop {
+                return true;
+            }
+        }
+        false
+    }
+}

@@ -1,0 +1,335 @@
+//! The embedded, Semgrep-compatible matching engine (search mode).
+//!
+//! [`Engine::new`] parses every pattern of every rule once per language;
+//! [`Engine::scan_source`] parses a file once with tree-sitter and runs every
+//! rule of its language on that tree. Rules whose patterns the engine cannot
+//! parse are skipped and reported by [`Engine::rule_errors`], so one exotic
+//! rule never stops a scan.
+
+mod comparison;
+mod eval;
+mod fix;
+mod formula;
+mod lang;
+mod lines;
+mod matcher;
+mod pattern;
+mod scan;
+mod tree;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rsolv_core::{Language, Position, Severity};
+use serde::Serialize;
+
+use crate::{CompiledRule, RuleKind};
+use eval::FileEval;
+use formula::Formula;
+use lines::LineIndex;
+use matcher::{RangeMatch, TreeMatcher};
+use tree::SynTree;
+
+pub use scan::{ScanOptions, ScanReport, SkippedPath};
+
+/// One finding of one rule in one file, with everything Semgrep's JSON
+/// output reports about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleMatch {
+    /// The rule id (`check_id`).
+    pub rule_id: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Where the match starts.
+    pub start: Position,
+    /// Where the match ends (exclusive).
+    pub end: Position,
+    /// The message with metavariables interpolated.
+    pub message: String,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// The source lines the match covers.
+    pub lines: String,
+    /// The matched text itself.
+    pub matched: String,
+    /// The text that should replace the match, from `fix` or `fix-regex`.
+    pub fix: Option<String>,
+    /// The metavariables bound by the match, by name (`$X`).
+    pub metavars: BTreeMap<String, MetavarValue>,
+}
+
+/// What a metavariable is bound to in a match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetavarValue {
+    /// Start of the bound code.
+    pub start: Position,
+    /// End of the bound code.
+    pub end: Position,
+    /// The bound code.
+    pub abstract_content: String,
+}
+
+/// A problem that is not a finding: a rule the engine skipped, a file it
+/// could not parse completely.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EngineError {
+    /// The rule involved, if any.
+    pub rule_id: Option<String>,
+    /// The file involved, if any.
+    pub path: Option<PathBuf>,
+    /// Where in the file, when known.
+    pub start: Option<Position>,
+    /// `error` or `warn`, as Semgrep's `errors[].level`.
+    pub level: &'static str,
+    /// Semgrep-style error type (`Rule parse error`, `Syntax error`, …).
+    pub kind: &'static str,
+    /// What happened.
+    pub message: String,
+}
+
+/// The findings and problems of one file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileResult {
+    /// Findings, sorted by position then rule id.
+    pub matches: Vec<RuleMatch>,
+    /// Problems (syntax errors are reported, the rest of the file scanned).
+    pub errors: Vec<EngineError>,
+}
+
+struct EngineRule {
+    rule: CompiledRule,
+    formulas: Vec<(Language, Formula, Vec<String>)>,
+    paths: scan::PathRules,
+}
+
+/// A set of compiled search rules, ready to scan.
+///
+/// ```
+/// use std::path::Path;
+/// use rsolv_core::Language;
+/// use rsolv_rules::{Engine, parse_rules};
+///
+/// let yaml = "rules:\n  - id: no-eval\n    message: eval of $X\n    severity: ERROR\n    languages: [python]\n    pattern: eval($X)\n";
+/// let rules = parse_rules(yaml, Path::new("r.yaml"))?.compile()?;
+/// let engine = Engine::new(rules);
+/// let result = engine.scan_source(Path::new("app.py"), Language::Python, "x = eval(input())\n");
+/// assert_eq!(result.matches.len(), 1);
+/// assert_eq!(result.matches[0].message, "eval of input()");
+/// assert_eq!(result.matches[0].start.col, 5);
+/// # Ok::<(), rsolv_rules::Error>(())
+/// ```
+pub struct Engine {
+    rules: Vec<EngineRule>,
+    errors: Vec<EngineError>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .field("errors", &self.errors)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// Prepare `rules` for scanning. Taint rules and rules whose patterns do
+    /// not parse are skipped and listed in [`Engine::rule_errors`].
+    pub fn new(rules: Vec<CompiledRule>) -> Self {
+        let mut engine = Engine {
+            rules: Vec::new(),
+            errors: Vec::new(),
+        };
+        for rule in rules {
+            let RuleKind::Search(matcher) = &rule.kind else {
+                engine.errors.push(rule_error(
+                    &rule.id,
+                    "warn",
+                    "taint mode is not supported by the embedded engine yet; rule skipped".into(),
+                ));
+                continue;
+            };
+            let paths = match scan::PathRules::new(&rule.paths) {
+                Ok(p) => p,
+                Err(e) => {
+                    engine.errors.push(rule_error(&rule.id, "error", e));
+                    continue;
+                }
+            };
+            let mut formulas = Vec::new();
+            let mut failed = None;
+            for &lang in &rule.languages {
+                let grammar = lang::grammar(lang, false);
+                match formula::build(matcher, lang, grammar.as_ref()) {
+                    Ok(f) => {
+                        let words = f.required_words();
+                        formulas.push((lang, f, words));
+                    }
+                    Err(e) => {
+                        failed = Some(e.0);
+                        break;
+                    }
+                }
+            }
+            match failed {
+                Some(message) => engine.errors.push(rule_error(&rule.id, "error", message)),
+                None if formulas.is_empty() => {}
+                None => engine.rules.push(EngineRule {
+                    rule,
+                    formulas,
+                    paths,
+                }),
+            }
+        }
+        engine
+    }
+
+    /// Rules that were skipped, and why.
+    pub fn rule_errors(&self) -> &[EngineError] {
+        &self.errors
+    }
+
+    /// How many rules will run.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// The rules that will run.
+    pub fn rules(&self) -> impl Iterator<Item = &CompiledRule> {
+        self.rules.iter().map(|r| &r.rule)
+    }
+
+    /// Whether any rule targets `lang` (text rules target every file).
+    pub fn wants(&self, lang: Option<Language>) -> bool {
+        self.rules.iter().any(|r| {
+            r.formulas
+                .iter()
+                .any(|(l, _, _)| Some(*l) == lang || !l.is_parsed())
+        })
+    }
+
+    /// Scan one file's text. `lang` is the file's language; rules for
+    /// `generic`/`regex` run on every file.
+    pub fn scan_source(&self, path: &Path, lang: Language, source: &str) -> FileResult {
+        self.scan_text(path, Some(lang), source)
+    }
+
+    /// Scan text whose language may be unknown (only text rules run then).
+    pub(crate) fn scan_text(
+        &self,
+        path: &Path,
+        lang: Option<Language>,
+        source: &str,
+    ) -> FileResult {
+        let mut result = FileResult::default();
+        let is_tsx = path.extension().is_some_and(|e| e == "tsx");
+        let grammar = lang.and_then(|l| lang::grammar(l, is_tsx));
+        let tree = grammar.as_ref().and_then(|g| SynTree::parse(g, source));
+        let lines = LineIndex::new(source);
+        if let Some(tree) = &tree
+            && let Some((start, _)) = tree.first_error
+        {
+            result.errors.push(EngineError {
+                rule_id: None,
+                path: Some(path.to_owned()),
+                start: Some(lines.position(start as usize)),
+                level: "warn",
+                kind: "Syntax error",
+                message: format!(
+                    "{}: partial parse; the rest of the file was scanned",
+                    path.display()
+                ),
+            });
+        }
+        let empty = SynTree::empty(source);
+        let matcher = match (&tree, &grammar) {
+            (Some(t), Some(g)) => TreeMatcher::new(t, g),
+            _ => TreeMatcher::new_textual(&empty),
+        };
+        let mut eval = FileEval::new(&matcher);
+        for rule in &self.rules {
+            if !rule.paths.allows(path) {
+                continue;
+            }
+            for (rule_lang, formula, words) in &rule.formulas {
+                let applies = if rule_lang.is_parsed() {
+                    Some(*rule_lang) == lang && tree.is_some()
+                } else {
+                    true
+                };
+                if !applies || !words.iter().all(|w| source.contains(w.as_str())) {
+                    continue;
+                }
+                for m in eval.matches(formula) {
+                    result
+                        .matches
+                        .push(self.finding(&rule.rule, path, source, &lines, &m));
+                }
+            }
+            for what in eval.unsupported.drain(..) {
+                result.errors.push(EngineError {
+                    path: Some(path.to_owned()),
+                    ..rule_error(&rule.rule.id, "warn", format!("`{what}` is not evaluated by the embedded engine; its condition was ignored"))
+                });
+            }
+        }
+        result.matches.sort_by(|a, b| {
+            (a.start.offset, &a.rule_id, a.end.offset).cmp(&(
+                b.start.offset,
+                &b.rule_id,
+                b.end.offset,
+            ))
+        });
+        result
+            .matches
+            .dedup_by(|a, b| a.rule_id == b.rule_id && a.start == b.start && a.end == b.end);
+        result
+    }
+
+    fn finding(
+        &self,
+        rule: &CompiledRule,
+        path: &Path,
+        source: &str,
+        lines: &LineIndex,
+        m: &RangeMatch,
+    ) -> RuleMatch {
+        let (start, end) = (m.start as usize, m.end as usize);
+        let mut metavars = BTreeMap::new();
+        for (name, b) in &m.env.vars {
+            metavars.insert(
+                name.to_string(),
+                MetavarValue {
+                    start: lines.position(b.start as usize),
+                    end: lines.position(b.end as usize),
+                    abstract_content: source[b.start as usize..b.end as usize].to_owned(),
+                },
+            );
+        }
+        let matched = source[start..end].to_owned();
+        let fix = fix::fix_text(rule, &matched, &metavars);
+        RuleMatch {
+            rule_id: rule.id.clone(),
+            path: path.to_owned(),
+            start: lines.position(start),
+            end: lines.position(end),
+            message: fix::interpolate(&rule.message, &metavars),
+            severity: rule.severity,
+            lines: lines.lines(source, start, end).to_owned(),
+            matched,
+            fix,
+            metavars,
+        }
+    }
+}
+
+fn rule_error(rule_id: &str, level: &'static str, message: String) -> EngineError {
+    EngineError {
+        rule_id: Some(rule_id.to_owned()),
+        path: None,
+        start: None,
+        level,
+        kind: "Rule parse error",
+        message: format!("rule `{rule_id}`: {message}"),
+    }
+}

@@ -1,0 +1,414 @@
+//! Semgrep patterns, parsed with the target language's own grammar.
+//!
+//! A pattern is code with holes. Before parsing, the holes are rewritten
+//! into identifiers the grammar accepts: `$X` becomes `__rsmv_X`, `$...X`
+//! becomes `__rsmvs_X`, `...` becomes `__rsel`, and `<... e ...>` becomes
+//! `__rsdeep(e)`. The parsed tree is then turned into a [`Pat`] in which
+//! those identifiers are holes again.
+
+use std::sync::Arc;
+
+use rsolv_core::Language;
+
+use super::lang::Grammar;
+use super::tree::{Class, NodeId, SynTree};
+use crate::RuleRegex;
+
+const MV: &str = "__rsmv_";
+const MVS: &str = "__rsmvs_";
+const ELLIPSIS: &str = "__rsel";
+const DEEP: &str = "__rsdeep";
+
+/// One node of a compiled pattern.
+#[derive(Debug, Clone)]
+pub(crate) enum Pat {
+    /// A node that must have this kind and matching children.
+    Node {
+        /// tree-sitter kind id.
+        kind: u16,
+        /// Children, in order.
+        kids: Vec<Pat>,
+        /// Whether the children are keyword arguments matched in any order.
+        unordered_keywords: bool,
+    },
+    /// A token with this kind and text.
+    Leaf {
+        /// tree-sitter kind id.
+        kind: u16,
+        /// The token.
+        text: Box<str>,
+    },
+    /// A string literal.
+    Str(StrPat),
+    /// `$X`: any one node, bound consistently.
+    Metavar(Arc<str>),
+    /// `$_`: any one node.
+    Wildcard,
+    /// `...`: any sequence of siblings (or any one node where one is needed).
+    Ellipsis,
+    /// `$...X`: any sequence of siblings, bound.
+    EllipsisMetavar(Arc<str>),
+    /// `<... e ...>`: a node that contains `e`.
+    Deep(Box<Pat>),
+}
+
+/// What a string literal in a pattern accepts.
+#[derive(Debug, Clone)]
+pub(crate) enum StrPat {
+    /// `"..."`: any string.
+    Any,
+    /// `"=~/re/"`: strings whose content matches.
+    Regex(RuleRegex),
+    /// `"$X"`: any string, bound to `$X`.
+    Metavar(Arc<str>),
+    /// Exactly this content.
+    Exact(Box<str>),
+}
+
+/// A parsed pattern: one node, or a sequence of statements.
+#[derive(Debug, Clone)]
+pub(crate) enum PatternTree {
+    /// Matches any single node.
+    Node(Pat),
+    /// Matches consecutive statements of a block.
+    Seq(Vec<Pat>),
+}
+
+impl PatternTree {
+    /// Tokens that appear verbatim in any code the pattern matches.
+    pub(crate) fn required_words(&self) -> Vec<String> {
+        fn walk(p: &Pat, out: &mut Vec<String>) {
+            match p {
+                Pat::Leaf { text, .. }
+                    if text.len() >= 2
+                        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+                {
+                    out.push(text.to_string());
+                }
+                Pat::Node { kids, .. } => kids.iter().for_each(|k| walk(k, out)),
+                Pat::Deep(inner) => walk(inner, out),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        match self {
+            PatternTree::Node(p) => walk(p, &mut out),
+            PatternTree::Seq(ps) => ps.iter().for_each(|p| walk(p, &mut out)),
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// A pattern failed to parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PatternError(pub(crate) String);
+
+/// Parse `text` as a pattern for `lang`.
+pub(crate) fn parse_pattern(
+    lang: Language,
+    grammar: &Grammar,
+    text: &str,
+) -> Result<PatternTree, PatternError> {
+    let rewritten = rewrite_holes(text);
+    let mut last_error = None;
+    for (prefix, suffix) in wrappers(lang) {
+        let source = format!("{prefix}{rewritten}{suffix}");
+        let Some(tree) = SynTree::parse(grammar, &source) else {
+            continue;
+        };
+        let converter = Converter {
+            tree: &tree,
+            grammar,
+        };
+        let stmts =
+            converter.statements(prefix.len() as u32, (prefix.len() + rewritten.len()) as u32);
+        match stmts {
+            Ok(stmts) => return Ok(stmts),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error
+        .unwrap_or_else(|| PatternError(format!("cannot parse pattern `{}`", text.trim()))))
+}
+
+/// Source wrappers that make a fragment a complete program.
+fn wrappers(lang: Language) -> &'static [(&'static str, &'static str)] {
+    match lang {
+        Language::Java => &[
+            ("", ""),
+            ("class __RsC {\n", "\n}"),
+            ("class __RsC { void __rsm() {\n", "\n}}"),
+        ],
+        Language::Go => &[("", ""), ("func __rsf() {\n", "\n}")],
+        Language::JavaScript | Language::TypeScript => &[("", ""), ("class __RsC {\n", "\n}")],
+        _ => &[("", "")],
+    }
+}
+
+struct Converter<'a, 's> {
+    tree: &'a SynTree<'s>,
+    grammar: &'a Grammar,
+}
+
+impl Converter<'_, '_> {
+    /// The pattern made of the top-level nodes lying in `start..end` (the
+    /// user's text inside any wrapper).
+    fn statements(&self, start: u32, end: u32) -> Result<PatternTree, PatternError> {
+        if self.tree.has_errors && !self.errors_are_holes(self.tree.root()) {
+            return Err(PatternError("syntax error".into()));
+        }
+        // Descend through wrappers until we reach the nodes inside the range.
+        let mut id = self.tree.root();
+        loop {
+            let kids: Vec<NodeId> = self.tree.kids(id).to_vec();
+            let inside: Vec<NodeId> = kids
+                .iter()
+                .copied()
+                .filter(|&k| self.tree.node(k).start >= start && self.tree.node(k).end <= end)
+                .collect();
+            if !inside.is_empty()
+                && inside.len() == kids.iter().filter(|&&k| self.tree.node(k).named).count()
+            {
+                return self.top(&inside);
+            }
+            // Find the one child that contains the range.
+            let Some(next) = kids.iter().copied().find(|&k| {
+                let n = self.tree.node(k);
+                n.start <= start && n.end >= end && n.class == Class::Interior
+            }) else {
+                return self.top(&inside);
+            };
+            id = next;
+        }
+    }
+
+    fn top(&self, nodes: &[NodeId]) -> Result<PatternTree, PatternError> {
+        let pats: Vec<Pat> = nodes.iter().map(|&n| self.pat(n)).collect();
+        match pats.as_slice() {
+            [] => Err(PatternError("empty pattern".into())),
+            [one] => Ok(PatternTree::Node(one.clone())),
+            _ => Ok(PatternTree::Seq(pats)),
+        }
+    }
+
+    /// Whether every syntax error in the tree only wraps a hole (Java
+    /// parameters written as `...` parse as errors).
+    fn errors_are_holes(&self, id: NodeId) -> bool {
+        let n = self.tree.node(id);
+        match n.class {
+            Class::Error => {
+                let text = self.tree.text(id).trim();
+                text == ELLIPSIS || text.starts_with(MV) || text.starts_with(MVS)
+            }
+            Class::Interior => self.tree.kids(id).iter().all(|&k| self.errors_are_holes(k)),
+            _ => true,
+        }
+    }
+
+    fn pat(&self, id: NodeId) -> Pat {
+        let n = *self.tree.node(id);
+        let text = self.tree.text(id);
+        match n.class {
+            Class::Leaf | Class::Error => {
+                if let Some(hole) = hole(text.trim()) {
+                    return hole;
+                }
+                Pat::Leaf {
+                    kind: n.kind,
+                    text: text.into(),
+                }
+            }
+            Class::Str => Pat::Str(string_pat(self.tree.str_content(id))),
+            Class::Interior => {
+                let kids = self.tree.kids(id);
+                // A wrapper whose only child is a hole is the hole itself
+                // (`...;` as a statement, `$X` as an expression statement).
+                if let [only] = kids
+                    && self
+                        .grammar
+                        .expression_statements
+                        .contains(&self.kind_name(n.kind))
+                {
+                    return self.pat(*only);
+                }
+                // `__rsdeep(e)`: a deep expression.
+                if let Some(deep) = self.deep(id) {
+                    return deep;
+                }
+                let kid_pats: Vec<Pat> = kids.iter().map(|&k| self.pat(k)).collect();
+                let unordered_keywords = self
+                    .grammar
+                    .argument_lists
+                    .contains(&self.kind_name(n.kind))
+                    && !self.grammar.keyword_arguments.is_empty();
+                Pat::Node {
+                    kind: n.kind,
+                    kids: kid_pats,
+                    unordered_keywords,
+                }
+            }
+        }
+    }
+
+    fn deep(&self, id: NodeId) -> Option<Pat> {
+        let kids = self.tree.kids(id);
+        let (callee, args) = match kids {
+            [callee, args] => (*callee, *args),
+            _ => return None,
+        };
+        if self.tree.text(callee) != DEEP {
+            return None;
+        }
+        match self.tree.kids(args) {
+            [inner] => Some(Pat::Deep(Box::new(self.pat(*inner)))),
+            _ => None,
+        }
+    }
+
+    fn kind_name(&self, kind: u16) -> &str {
+        self.grammar.language.node_kind_for_id(kind).unwrap_or("")
+    }
+}
+
+/// The hole a placeholder identifier stands for.
+fn hole(text: &str) -> Option<Pat> {
+    if text == ELLIPSIS {
+        return Some(Pat::Ellipsis);
+    }
+    if let Some(name) = text.strip_prefix(MVS) {
+        return Some(Pat::EllipsisMetavar(format!("$...{name}").into()));
+    }
+    if let Some(name) = text.strip_prefix(MV) {
+        return Some(if name == "_" {
+            Pat::Wildcard
+        } else {
+            Pat::Metavar(format!("${name}").into())
+        });
+    }
+    None
+}
+
+fn string_pat(content: &str) -> StrPat {
+    if content == "..." {
+        return StrPat::Any;
+    }
+    if let Some(re) = content.strip_prefix("=~/").and_then(|r| r.rsplit_once('/')) {
+        let (body, flags) = re;
+        let source = if flags.contains('i') {
+            format!("(?i){body}")
+        } else {
+            body.to_owned()
+        };
+        if let Ok(regex) = RuleRegex::new(&source) {
+            return StrPat::Regex(regex);
+        }
+    }
+    if let Some(name) = content
+        .strip_prefix(MV)
+        .filter(|n| n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    {
+        return StrPat::Metavar(format!("${name}").into());
+    }
+    // Metavariables inside a longer string are plain text to Semgrep.
+    StrPat::Exact(restore_holes(content).into())
+}
+
+/// Rewrite Semgrep's holes into identifiers every grammar accepts.
+pub(crate) fn rewrite_holes(pattern: &str) -> String {
+    let bytes = pattern.as_bytes();
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let rest = &pattern[i..];
+        if let Some(q) = quote {
+            if b == b'\\' && i + 1 < bytes.len() {
+                out.push_str(&pattern[i..i + 2]);
+                i += 2;
+                continue;
+            }
+            if b == q {
+                quote = None;
+            }
+        } else if b == b'"' || b == b'\'' || b == b'`' {
+            quote = Some(b);
+        } else if rest.starts_with("<...") {
+            out.push_str(DEEP);
+            out.push('(');
+            i += 4;
+            continue;
+        } else if rest.starts_with("...>") {
+            out.push(')');
+            i += 4;
+            continue;
+        } else if rest.starts_with("...") {
+            out.push_str(ELLIPSIS);
+            i += 3;
+            continue;
+        }
+        // Metavariables are rewritten inside strings too (`"$X"`, and
+        // `${$X}` in templates); `string_pat` restores the text form.
+        if b == b'$'
+            && let Some((name, len)) = metavariable_at(rest)
+        {
+            out.push_str(if rest.starts_with("$...") { MVS } else { MV });
+            out.push_str(name);
+            i += len;
+            continue;
+        }
+        out.push(b as char);
+        i += 1;
+        if b >= 0x80 {
+            // Copy the rest of a multi-byte character verbatim.
+            out.pop();
+            let ch = rest.chars().next().unwrap_or('\u{fffd}');
+            out.push(ch);
+            i += ch.len_utf8() - 1;
+        }
+    }
+    out
+}
+
+/// `$X` / `$...X` at the start of `text`: the name and the length consumed.
+fn metavariable_at(text: &str) -> Option<(&str, usize)> {
+    let (body, skip) = match text.strip_prefix("$...") {
+        Some(body) => (body, 4),
+        None => (text.strip_prefix('$')?, 1),
+    };
+    let len = body
+        .bytes()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        .count();
+    let name = &body[..len];
+    if name.is_empty() || name.as_bytes()[0].is_ascii_digit() {
+        return None;
+    }
+    Some((name, skip + len))
+}
+
+fn restore_holes(text: &str) -> String {
+    text.replace(MVS, "$...")
+        .replace(MV, "$")
+        .replace(ELLIPSIS, "...")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_holes_outside_strings_only() {
+        assert_eq!(rewrite_holes("foo($X, ...)"), "foo(__rsmv_X, __rsel)");
+        assert_eq!(
+            rewrite_holes("f(\"...\", $...ARGS)"),
+            "f(\"...\", __rsmvs_ARGS)"
+        );
+        assert_eq!(rewrite_holes("<... $X ...>"), "__rsdeep( __rsmv_X )");
+        assert_eq!(rewrite_holes("$x + $1"), "$x + $1");
+        assert_eq!(rewrite_holes("`a${$X}`"), "`a${__rsmv_X}`");
+        assert_eq!(rewrite_holes("'é' + $Y"), "'é' + __rsmv_Y");
+    }
+}

@@ -1,0 +1,254 @@
+//! A compact, normalized copy of a tree-sitter syntax tree.
+//!
+//! Patterns and targets are parsed by the same grammar and normalized the
+//! same way, so the matcher compares them node for node. Normalizing means:
+//! comments and punctuation (`(`, `,`, `;`, braces) are dropped, parentheses
+//! around expressions are unwrapped (Semgrep treats `(e)` as `e`), and plain
+//! string literals become leaves whose content is compared without quotes
+//! (so `'a'` and `"a"` are the same string).
+
+use super::lang::Grammar;
+
+/// Index of a node in a [`SynTree`].
+pub(crate) type NodeId = u32;
+
+/// How the matcher treats a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// A node with children.
+    Interior,
+    /// A token: compared by kind and text.
+    Leaf,
+    /// A string literal without interpolation: compared by content.
+    Str,
+    /// A tree-sitter `ERROR` node.
+    Error,
+}
+
+/// One node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SynNode {
+    /// tree-sitter kind id (comparable between trees of one grammar).
+    pub(crate) kind: u16,
+    /// Whether tree-sitter calls the node named.
+    pub(crate) named: bool,
+    /// How it is matched.
+    pub(crate) class: Class,
+    /// Byte range in the source.
+    pub(crate) start: u32,
+    /// End of the byte range.
+    pub(crate) end: u32,
+    /// For [`Class::Str`]: the content range, quotes excluded.
+    pub(crate) content: (u32, u32),
+    kids_start: u32,
+    kids_len: u32,
+}
+
+/// Deeper trees are cut off: their deepest nodes become opaque leaves, which
+/// bounds every recursion over the tree.
+pub(crate) const MAX_DEPTH: usize = 1_000;
+
+/// A normalized syntax tree over borrowed source text.
+#[derive(Debug)]
+pub(crate) struct SynTree<'s> {
+    pub(crate) source: &'s str,
+    nodes: Vec<SynNode>,
+    kids: Vec<NodeId>,
+    /// Whether tree-sitter reported syntax errors.
+    pub(crate) has_errors: bool,
+    /// The first syntax error's byte range, for `errors[]`.
+    pub(crate) first_error: Option<(u32, u32)>,
+}
+
+impl<'s> SynTree<'s> {
+    /// Parse `source` with `grammar` and normalize it.
+    pub(crate) fn parse(grammar: &Grammar, source: &'s str) -> Option<Self> {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&grammar.language).ok()?;
+        let ts = parser.parse(source, None)?;
+        Some(Self::from_ts(grammar, source, &ts))
+    }
+
+    fn from_ts(grammar: &Grammar, source: &'s str, ts: &tree_sitter::Tree) -> Self {
+        let mut tree = SynTree {
+            source,
+            nodes: Vec::new(),
+            kids: Vec::new(),
+            has_errors: ts.root_node().has_error(),
+            first_error: None,
+        };
+        let root = ts.root_node();
+        let mut builder = Builder {
+            grammar,
+            tree: &mut tree,
+        };
+        builder.build(root, 0);
+        tree
+    }
+
+    /// A tree with no nodes over `source`, for text-only (regex) rules.
+    pub(crate) fn empty(source: &'s str) -> Self {
+        Self {
+            source,
+            nodes: Vec::new(),
+            kids: Vec::new(),
+            has_errors: false,
+            first_error: None,
+        }
+    }
+
+    /// The root node (always id 0).
+    pub(crate) const fn root(&self) -> NodeId {
+        0
+    }
+
+    pub(crate) fn node(&self, id: NodeId) -> &SynNode {
+        &self.nodes[id as usize]
+    }
+
+    pub(crate) fn kids(&self, id: NodeId) -> &[NodeId] {
+        let n = &self.nodes[id as usize];
+        &self.kids[n.kids_start as usize..(n.kids_start + n.kids_len) as usize]
+    }
+
+    /// The source text of a node.
+    pub(crate) fn text(&self, id: NodeId) -> &'s str {
+        let n = self.node(id);
+        &self.source[n.start as usize..n.end as usize]
+    }
+
+    /// The content of a string node (quotes excluded).
+    pub(crate) fn str_content(&self, id: NodeId) -> &'s str {
+        let (a, b) = self.node(id).content;
+        &self.source[a as usize..b as usize]
+    }
+
+    /// Whether two subtrees are structurally equal (same kinds, same tokens).
+    pub(crate) fn same(&self, a: NodeId, b: NodeId) -> bool {
+        let (na, nb) = (self.node(a), self.node(b));
+        if na.kind != nb.kind || na.class != nb.class {
+            return false;
+        }
+        match na.class {
+            Class::Leaf | Class::Error => self.text(a) == self.text(b),
+            Class::Str => self.str_content(a) == self.str_content(b),
+            Class::Interior => {
+                let (ka, kb) = (self.kids(a), self.kids(b));
+                ka.len() == kb.len() && ka.iter().zip(kb).all(|(x, y)| self.same(*x, *y))
+            }
+        }
+    }
+
+    /// Every node id in pre-order.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        0..self.nodes.len() as NodeId
+    }
+}
+
+struct Builder<'g, 't, 's> {
+    grammar: &'g Grammar,
+    tree: &'t mut SynTree<'s>,
+}
+
+impl Builder<'_, '_, '_> {
+    /// Append `node` (and its subtree) and return its id, or `None` when the
+    /// node is dropped by normalization.
+    fn build(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<NodeId> {
+        let kind = node.kind();
+        if self.grammar.comments.contains(&kind) {
+            return None;
+        }
+        if !node.is_named() && is_punctuation(kind) {
+            return None;
+        }
+        if node.is_error() && self.tree.first_error.is_none() {
+            self.tree.first_error = Some((node.start_byte() as u32, node.end_byte() as u32));
+        }
+        if node.is_missing() {
+            return None;
+        }
+        // `(e)` is `e`.
+        if self.grammar.parens.contains(&kind) && depth < MAX_DEPTH {
+            let mut cursor = node.walk();
+            let inner: Vec<_> = node
+                .named_children(&mut cursor)
+                .filter(|c| !self.grammar.comments.contains(&c.kind()))
+                .collect();
+            if let [only] = inner.as_slice() {
+                return self.build(*only, depth + 1);
+            }
+        }
+        let id = self.tree.nodes.len() as NodeId;
+        let class = if node.is_error() {
+            Class::Error
+        } else if node.child_count() == 0 || depth >= MAX_DEPTH {
+            Class::Leaf
+        } else {
+            Class::Interior
+        };
+        self.tree.nodes.push(SynNode {
+            kind: node.kind_id(),
+            named: node.is_named(),
+            class,
+            start: node.start_byte() as u32,
+            end: node.end_byte() as u32,
+            content: (0, 0),
+            kids_start: 0,
+            kids_len: 0,
+        });
+        if class == Class::Leaf {
+            return Some(id);
+        }
+        if self.grammar.strings.contains(&kind)
+            && let Some(content) = self.plain_string(node)
+        {
+            let n = &mut self.tree.nodes[id as usize];
+            n.class = Class::Str;
+            n.content = content;
+            return Some(id);
+        }
+        let mut kids = Vec::with_capacity(node.child_count() as usize);
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if let Some(kid) = self.build(child, depth + 1) {
+                kids.push(kid);
+            }
+        }
+        let n = &mut self.tree.nodes[id as usize];
+        n.kids_start = self.tree.kids.len() as u32;
+        n.kids_len = kids.len() as u32;
+        self.tree.kids.extend(kids);
+        Some(id)
+    }
+
+    /// The content range of a string literal made only of delimiters and
+    /// text, or `None` when it interpolates.
+    fn plain_string(&self, node: tree_sitter::Node<'_>) -> Option<(u32, u32)> {
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.children(&mut cursor).collect();
+        let all_plain = children
+            .iter()
+            .all(|c| !c.is_named() || self.grammar.string_parts.contains(&c.kind()));
+        if !all_plain {
+            return None;
+        }
+        // Delimiters: the first and last anonymous children, or Python's
+        // `string_start`/`string_end`.
+        let first = children.first()?;
+        let last = children.last()?;
+        if children.len() < 2 {
+            return None;
+        }
+        let open = matches!(first.kind(), "string_start") || !first.is_named();
+        let close = matches!(last.kind(), "string_end") || !last.is_named();
+        if !(open && close) {
+            return None;
+        }
+        Some((first.end_byte() as u32, last.start_byte() as u32))
+    }
+}
+
+/// Tokens that carry no meaning once the tree is built.
+fn is_punctuation(kind: &str) -> bool {
+    matches!(kind, "(" | ")" | "," | ";" | "{" | "}" | "[" | "]" | "\n")
+}
