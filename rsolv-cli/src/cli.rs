@@ -49,6 +49,17 @@ pub enum Command {
     Rules(RulesCommand),
     /// Scan code with the organization's rules (or rule files).
     Scan(ScanArgs),
+    /// Run rule tests: rule files next to annotated test files, like
+    /// `semgrep --test`.
+    Test(TestArgs),
+}
+
+/// `rsolv test`
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Rule/test directories or files.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `rsolv scan`

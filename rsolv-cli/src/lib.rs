@@ -25,7 +25,7 @@ mod output;
 
 use std::io::Write;
 
-pub use cli::{Cli, Command, GlobalArgs, RulesCommand, ScanArgs};
+pub use cli::{Cli, Command, GlobalArgs, RulesCommand, ScanArgs, TestArgs};
 
 /// How a successful run ended; mapped to the process exit code.
 ///

@@ -3,6 +3,7 @@
 mod init;
 mod rules;
 mod scan;
+mod test;
 
 use crate::{Cli, Command, Io, Status};
 
@@ -11,5 +12,6 @@ pub(crate) async fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Status
         Command::Init => init::run(&cli.global, io).await,
         Command::Rules(command) => rules::run(&cli.global, command, io).await,
         Command::Scan(args) => scan::run(&cli.global, &args, io).await,
+        Command::Test(args) => test::run(&cli.global, &args, io),
     }
 }
