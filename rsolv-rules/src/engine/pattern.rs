@@ -215,6 +215,11 @@ impl Converter<'_, '_> {
                 if let Some(hole) = hole(text.trim()) {
                     return hole;
                 }
+                // `...` as the text part of an interpolated string
+                // (`f"...{$X}..."`, `` `...${$X}...` ``) is any text.
+                if text == "..." && self.grammar.string_parts.contains(&self.kind_name(n.kind)) {
+                    return Pat::Ellipsis;
+                }
                 Pat::Leaf {
                     kind: n.kind,
                     text: text.into(),
@@ -232,6 +237,14 @@ impl Converter<'_, '_> {
                         .contains(&self.kind_name(n.kind))
                 {
                     return self.pat(*only);
+                }
+                // An element wrapper around `...` (Go's `literal_element`,
+                // an argument list holding only `...`) is the `...` itself.
+                if let [only] = kids {
+                    let inner = self.pat(*only);
+                    if matches!(inner, Pat::Ellipsis | Pat::EllipsisMetavar(_)) {
+                        return inner;
+                    }
                 }
                 // `__rsdeep(e)`: a deep expression.
                 if let Some(deep) = self.deep(id) {
