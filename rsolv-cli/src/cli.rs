@@ -72,6 +72,10 @@ pub struct ScanArgs {
     /// rules from the database.
     #[arg(long, short = 'c')]
     pub config: Vec<PathBuf>,
+    /// Which engine runs the rules: the embedded one, or a locally
+    /// installed `semgrep`.
+    #[arg(long, value_enum, default_value_t = EngineKind::Rsolv)]
+    pub engine: EngineKind,
     /// Print SARIF 2.1.0 instead of text.
     #[arg(long, conflicts_with = "json")]
     pub sarif: bool,
@@ -203,6 +207,15 @@ pub enum RulesCommand {
         /// Only entries about this rule.
         id: Option<String>,
     },
+}
+
+/// Scanning engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineKind {
+    /// The embedded engine (no Python, no network).
+    Rsolv,
+    /// A locally installed `semgrep` (full Semgrep semantics).
+    Semgrep,
 }
 
 /// Formats of `rules export`.

@@ -78,6 +78,12 @@ pub enum Error {
     /// The rules could not be serialized to YAML.
     #[error("cannot write rules as YAML: {0}")]
     Serialize(#[from] serde_yaml::Error),
+    /// An external scanning backend (such as `semgrep`) failed.
+    #[error("scanning backend failed: {message}")]
+    Backend {
+        /// What went wrong, with the backend's last words.
+        message: String,
+    },
 }
 
 /// Result alias for `rsolv-rules`.

@@ -58,6 +58,7 @@
 #![deny(missing_docs)]
 
 mod autofix;
+mod backend;
 mod compile;
 mod diagnostic;
 mod engine;
@@ -67,11 +68,13 @@ mod load;
 mod raw;
 mod regex;
 mod report;
+mod ruletest;
 mod source_map;
 mod validate;
 mod write;
 
 pub use autofix::{FixedSource, apply_fixes, unified_diff, write_atomically};
+pub use backend::{Scanner, SemgrepCli};
 pub use compile::{
     CompiledFixRegex, CompiledRule, Matcher, RuleKind, TaintPropagator, TaintSanitizer, TaintSink,
     TaintSource, TaintSpec,
@@ -89,4 +92,8 @@ pub use raw::{
 };
 pub use regex::RuleRegex;
 pub use report::{fingerprint, to_sarif, to_semgrep_json};
+pub use ruletest::{
+    Annotation, AnnotationEngine, AnnotationKind, CaseStatus, FixCheck, RuleCheck, SkipReason,
+    TestCase, TestReport, TestSummary, parse_annotations, run_rule_tests,
+};
 pub use write::write_rules;

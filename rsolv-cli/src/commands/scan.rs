@@ -3,7 +3,11 @@
 use std::io::Write;
 
 use anyhow::Context as _;
-use rsolv_rules::{CompiledRule, Engine, RuleMatch, ScanOptions, ScanReport};
+use rsolv_rules::{
+    CompiledRule, Engine, RuleFile, RuleMatch, ScanOptions, ScanReport, Scanner, SemgrepCli,
+};
+
+use crate::cli::EngineKind;
 
 use crate::context::Context;
 use crate::{GlobalArgs, Io, ScanArgs, Status, output};
@@ -13,11 +17,22 @@ pub(crate) async fn run(
     args: &ScanArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<Status> {
-    let rules = match load_rules(global, args, io).await? {
+    let (raw, rules) = match load_rules(global, args, io).await? {
         Ok(rules) => rules,
         Err(status) => return Ok(status),
     };
-    let engine = std::sync::Arc::new(Engine::new(rules));
+    let engine: std::sync::Arc<dyn Scanner> = match args.engine {
+        EngineKind::Rsolv => std::sync::Arc::new(Engine::new(rules)),
+        EngineKind::Semgrep => {
+            let cli = SemgrepCli::new(raw);
+            if cli.version().is_none() {
+                anyhow::bail!(
+                    "--engine semgrep: no runnable `semgrep` on PATH (pip install semgrep)"
+                );
+            }
+            std::sync::Arc::new(cli)
+        }
+    };
     let options = ScanOptions {
         max_file_bytes: args.max_target_bytes,
         respect_ignore_files: !args.no_git_ignore,
@@ -26,18 +41,21 @@ pub(crate) async fn run(
     let paths = args.paths.clone();
     let scanner = engine.clone();
     // Scanning is CPU-bound (rayon inside): keep it off the async runtime.
-    let report = tokio::task::spawn_blocking(move || scanner.scan_paths(&paths, &options)).await?;
+    let report = tokio::task::spawn_blocking(move || scanner.scan(&paths, &options)).await??;
 
     if args.autofix {
         apply_fixes(&report, args.dryrun, io)?;
     }
     let mut text = Vec::new();
     if args.sarif {
-        output::json(&mut text, &rsolv_rules::to_sarif(&report, engine.rules()))?;
+        output::json(
+            &mut text,
+            &rsolv_rules::to_sarif(&report, engine.compiled_rules().into_iter()),
+        )?;
     } else if global.json {
         output::json(
             &mut text,
-            &rsolv_rules::to_semgrep_json(&report, engine.rules()),
+            &rsolv_rules::to_semgrep_json(&report, engine.compiled_rules().into_iter()),
         )?;
     } else {
         print_text(&mut text, &report)?;
@@ -58,7 +76,7 @@ pub(crate) async fn run(
     writeln!(
         io.err,
         "Ran {} rule(s) on {} file(s): {} finding(s) in {} file(s).",
-        engine.rule_count(),
+        engine.compiled_rules().len(),
         report.scanned.len(),
         report.matches.len(),
         files_with_findings
@@ -70,24 +88,31 @@ pub(crate) async fn run(
     })
 }
 
-/// The rules to run: `--config` files, or the organization's enabled rules.
+/// The rules to run: `--config` files, or the organization's enabled rules;
+/// as written (for `semgrep`) and compiled (for the embedded engine).
 async fn load_rules(
     global: &GlobalArgs,
     args: &ScanArgs,
     io: &mut Io<'_>,
-) -> anyhow::Result<Result<Vec<CompiledRule>, Status>> {
+) -> anyhow::Result<Result<(RuleFile, Vec<CompiledRule>), Status>> {
     if args.config.is_empty() {
         let ctx = Context::open(global, false)
             .context("no rules to run: pass --config FILE, or add rules with `rsolv rules add`")?;
-        let rules = ctx.catalog().compiled_rules().await?;
-        if rules.is_empty() {
+        let raw = ctx.catalog().export(false).await?;
+        let rules: Vec<CompiledRule> = raw
+            .rules
+            .iter()
+            .filter_map(|r| CompiledRule::compile(r).ok())
+            .collect();
+        if raw.rules.is_empty() {
             anyhow::bail!(
                 "organization `{}` has no enabled rules; add some with `rsolv rules add`",
                 ctx.org
             );
         }
-        return Ok(Ok(rules));
+        return Ok(Ok((raw, rules)));
     }
+    let mut raw = RuleFile::default();
     let mut rules = Vec::new();
     let mut invalid = false;
     for file in rsolv_learn::collect_rule_files(&args.config)? {
@@ -100,6 +125,7 @@ async fn load_rules(
             continue;
         }
         rules.extend(loaded.compile()?);
+        raw.rules.extend(loaded.file.rules);
     }
     if invalid {
         writeln!(
@@ -108,7 +134,7 @@ async fn load_rules(
         )?;
         return Ok(Err(Status::InvalidConfig));
     }
-    Ok(Ok(rules))
+    Ok(Ok((raw, rules)))
 }
 
 fn print_text(out: &mut dyn Write, report: &ScanReport) -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `rsolv` binary on temporary databases.
 
 mod rules;
+mod scan;
 
 use std::path::{Path, PathBuf};
 

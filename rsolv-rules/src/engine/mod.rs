@@ -226,9 +226,8 @@ impl Engine {
         let grammar = lang.and_then(|l| lang::grammar(l, is_tsx));
         let tree = grammar.as_ref().and_then(|g| SynTree::parse(g, source));
         let lines = LineIndex::new(source);
-        if let Some(tree) = &tree
-            && let Some((start, _)) = tree.first_error
-        {
+        if let Some(tree) = tree.as_ref().filter(|t| t.has_errors) {
+            let start = tree.first_error.map_or(0, |(start, _)| start);
             result.errors.push(EngineError {
                 rule_id: None,
                 path: Some(path.to_owned()),

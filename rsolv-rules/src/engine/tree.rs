@@ -161,7 +161,7 @@ impl Builder<'_, '_, '_> {
         if !node.is_named() && is_punctuation(kind) {
             return None;
         }
-        if node.is_error() && self.tree.first_error.is_none() {
+        if (node.is_error() || node.is_missing()) && self.tree.first_error.is_none() {
             self.tree.first_error = Some((node.start_byte() as u32, node.end_byte() as u32));
         }
         if node.is_missing() {
