@@ -10,19 +10,19 @@ use crate::{Sandbox, fixture};
 fn project(sb: &Sandbox) -> std::path::PathBuf {
     let dest = sb.path().join("project");
     copy_dir(Path::new(&fixture("project")), &dest);
-    std::fs::rename(dest.join("gitignore.txt"), dest.join(".gitignore")).unwrap();
+    std::fs::rename(dest.join("gitignore.txt"), dest.join(".gitignore")).expect("copy the fixture project");
     dest
 }
 
 fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
+    std::fs::create_dir_all(to).expect("copy the fixture project");
+    for entry in std::fs::read_dir(from).expect("copy the fixture project") {
+        let entry = entry.expect("copy the fixture project");
         let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
+        if entry.file_type().expect("copy the fixture project").is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
-            std::fs::copy(entry.path(), target).unwrap();
+            std::fs::copy(entry.path(), target).expect("copy the fixture project");
         }
     }
 }
