@@ -4,4 +4,5 @@ mod corpus;
 mod diagnostics;
 mod fixtures;
 mod roundtrip;
+mod ruletest;
 mod semgrep;
