@@ -14,8 +14,8 @@ const RULES: &str = "rules:
 
 fn write(sb: &Sandbox, name: &str, text: &str) {
     let path = sb.path().join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
 }
 
 #[test]
