@@ -44,9 +44,9 @@ use crate::Result;
 ///     pattern: eval(...)
 /// ")?;
 /// std::fs::write(dir.path().join("no-eval.py"), "\
-/// # ruleid: no-eval
+/// ## ruleid: no-eval
 /// eval(x)
-/// # ok: no-eval
+/// ## ok: no-eval
 /// print(x)
 /// ")?;
 ///
