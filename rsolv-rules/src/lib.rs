@@ -81,7 +81,8 @@ pub use compile::{
 };
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use engine::{
-    Engine, EngineError, FileResult, MetavarValue, RuleMatch, ScanOptions, ScanReport, SkippedPath,
+    Engine, EngineError, FileResult, MetavarValue, NoProgress, RuleMatch, ScanOptions,
+    ScanProgress, ScanReport, SkippedPath,
 };
 pub use error::{Error, Result};
 pub use load::{LoadedRules, load_rules, parse_rules};

@@ -41,7 +41,13 @@ pub(crate) async fn run(
     let paths = args.paths.clone();
     let scanner = engine.clone();
     // Scanning is CPU-bound (rayon inside): keep it off the async runtime.
-    let report = tokio::task::spawn_blocking(move || scanner.scan(&paths, &options)).await??;
+    let progress = ProgressBar::for_terminal();
+    let report = tokio::task::spawn_blocking(move || {
+        let report = scanner.scan_with_progress(&paths, &options, &progress);
+        progress.finish();
+        report
+    })
+    .await??;
 
     if args.autofix {
         apply_fixes(&report, args.dryrun, io)?;
@@ -199,4 +205,44 @@ fn apply_fixes(report: &ScanReport, dryrun: bool, io: &mut Io<'_>) -> anyhow::Re
         }
     }
     Ok(())
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal (so
+/// pipes, CI logs and `--json` consumers never see it).
+struct ProgressBar(Option<indicatif::ProgressBar>);
+
+impl ProgressBar {
+    fn for_terminal() -> Self {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} scanning [{bar:30}] {pos}/{len} files {msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Self(Some(bar))
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl rsolv_rules::ScanProgress for ProgressBar {
+    fn start(&self, files: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(files as u64);
+        }
+    }
+
+    fn file_done(&self, _path: &std::path::Path) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
 }

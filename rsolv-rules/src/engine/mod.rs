@@ -30,7 +30,7 @@ use lines::LineIndex;
 use matcher::{RangeMatch, TreeMatcher};
 use tree::SynTree;
 
-pub use scan::{ScanOptions, ScanReport, SkippedPath};
+pub use scan::{NoProgress, ScanOptions, ScanProgress, ScanReport, SkippedPath};
 
 /// One finding of one rule in one file, with everything Semgrep's JSON
 /// output reports about it.

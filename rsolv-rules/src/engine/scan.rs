@@ -32,6 +32,24 @@ impl Default for ScanOptions {
     }
 }
 
+/// Receives progress reports from a scan (for progress bars).
+pub trait ScanProgress: Sync {
+    /// The walk is done: `files` files will be scanned.
+    fn start(&self, files: usize) {
+        let _ = files;
+    }
+    /// One file is done.
+    fn file_done(&self, path: &Path) {
+        let _ = path;
+    }
+}
+
+/// A [`ScanProgress`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl ScanProgress for NoProgress {}
+
 /// A file the scan did not look at, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SkippedPath {
@@ -58,6 +76,16 @@ impl Engine {
     /// Walk `paths` (files or directories) and scan every file some rule
     /// applies to, in parallel.
     pub fn scan_paths(&self, paths: &[PathBuf], options: &ScanOptions) -> ScanReport {
+        self.scan_paths_with_progress(paths, options, &NoProgress)
+    }
+
+    /// [`Engine::scan_paths`], reporting progress to `progress`.
+    pub fn scan_paths_with_progress(
+        &self,
+        paths: &[PathBuf],
+        options: &ScanOptions,
+        progress: &dyn ScanProgress,
+    ) -> ScanReport {
         let mut report = ScanReport {
             errors: self.rule_errors().to_vec(),
             ..Default::default()
@@ -110,9 +138,14 @@ impl Engine {
             .collect();
 
         let run = || -> Vec<(PathBuf, Result<super::FileResult, String>)> {
+            progress.start(wanted.len());
             wanted
                 .par_iter()
-                .map(|(path, lang)| (path.clone(), self.scan_file(path, *lang, options)))
+                .map(|(path, lang)| {
+                    let result = self.scan_file(path, *lang, options);
+                    progress.file_done(path);
+                    (path.clone(), result)
+                })
                 .collect()
         };
         let results = match rayon::ThreadPoolBuilder::new()
