@@ -5,7 +5,7 @@
 //! enumerates every binding of `f(..., $X, ...)` without building lists,
 //! which `metavariable-*` filters need.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::lang::Grammar;
@@ -55,6 +55,9 @@ pub(crate) struct TreeMatcher<'t, 's> {
     pub(crate) tree: &'t SynTree<'s>,
     keyword_kinds: HashSet<u16>,
     block_kinds: HashSet<u16>,
+    /// Node ids by kind, in pre-order: a pattern rooted at a call only
+    /// visits calls.
+    by_kind: HashMap<u16, Vec<NodeId>>,
 }
 
 impl<'t, 's> TreeMatcher<'t, 's> {
@@ -66,10 +69,25 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 .filter(|&id| id != 0)
                 .collect()
         };
+        let mut by_kind: HashMap<u16, Vec<NodeId>> = HashMap::new();
+        for id in tree.ids() {
+            by_kind.entry(tree.node(id).kind).or_default().push(id);
+        }
         Self {
             tree,
             keyword_kinds: ids(grammar.keyword_arguments),
             block_kinds: ids(grammar.blocks),
+            by_kind,
+        }
+    }
+
+    /// The nodes where a match of `p` can start.
+    fn candidates(&self, p: &Pat) -> Box<dyn Iterator<Item = NodeId> + '_> {
+        match p {
+            Pat::Node { kind, .. } | Pat::Leaf { kind, .. } => {
+                Box::new(self.by_kind.get(kind).into_iter().flatten().copied())
+            }
+            _ => Box::new(self.tree.ids()),
         }
     }
 
@@ -79,6 +97,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             tree,
             keyword_kinds: HashSet::new(),
             block_kinds: HashSet::new(),
+            by_kind: HashMap::new(),
         }
     }
 
@@ -87,7 +106,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let mut out = Vec::new();
         match pattern {
             PatternTree::Node(p) => {
-                for id in self.tree.ids() {
+                for id in self.candidates(p) {
                     if !self.could_start(p, id) {
                         continue;
                     }
@@ -105,11 +124,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 }
             }
             PatternTree::Seq(ps) => {
-                for block in self
-                    .tree
-                    .ids()
-                    .filter(|&id| self.block_kinds.contains(&self.tree.node(id).kind))
-                {
+                let blocks = self
+                    .block_kinds
+                    .iter()
+                    .filter_map(|k| self.by_kind.get(k))
+                    .flatten();
+                for &block in blocks {
                     let kids = self.tree.kids(block);
                     for i in 0..kids.len() {
                         let rest = &kids[i..];
