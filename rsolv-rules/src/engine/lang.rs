@@ -24,6 +24,9 @@ pub(crate) struct Grammar {
     pub(crate) keyword_arguments: &'static [&'static str],
     /// Argument-list kinds.
     pub(crate) argument_lists: &'static [&'static str],
+    /// The member-access kind (`a.b`) whose dotted names imports can alias,
+    /// for languages whose imports the engine resolves.
+    pub(crate) import_attribute: Option<&'static str>,
 }
 
 const NO: &[&str] = &[];
@@ -46,6 +49,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: &["keyword_argument"],
             argument_lists: &["argument_list"],
+            import_attribute: Some("attribute"),
         },
         Language::JavaScript | Language::TypeScript => Grammar {
             language: match (lang, path_is_tsx) {
@@ -67,6 +71,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["arguments"],
+            import_attribute: None,
         },
         Language::Java => Grammar {
             language: tree_sitter_java::LANGUAGE.into(),
@@ -89,6 +94,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
+            import_attribute: None,
         },
         Language::Go => Grammar {
             language: tree_sitter_go::LANGUAGE.into(),
@@ -110,6 +116,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
+            import_attribute: None,
         },
         Language::Ruby => Grammar {
             language: tree_sitter_ruby::LANGUAGE.into(),
@@ -129,6 +136,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: NO,
             keyword_arguments: &["pair"],
             argument_lists: &["argument_list"],
+            import_attribute: None,
         },
         Language::Generic | Language::Regex => return None,
         _ => return None,

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::lang::Grammar;
+use super::names::Aliases;
 use super::pattern::{Pat, PatternTree, StrPat};
 use super::tree::{Class, NodeId, SynTree};
 
@@ -58,6 +59,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// Node ids by kind, in pre-order: a pattern rooted at a call only
     /// visits calls.
     by_kind: HashMap<u16, Vec<NodeId>>,
+    aliases: Aliases,
+    attribute_kind: u16,
 }
 
 impl<'t, 's> TreeMatcher<'t, 's> {
@@ -78,6 +81,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             keyword_kinds: ids(grammar.keyword_arguments),
             block_kinds: ids(grammar.blocks),
             by_kind,
+            aliases: match grammar.import_attribute {
+                Some(_) => Aliases::python(tree, grammar),
+                None => Aliases::default(),
+            },
+            attribute_kind: grammar
+                .import_attribute
+                .map_or(0, |k| grammar.language.id_for_node_kind(k, true)),
         }
     }
 
@@ -87,6 +97,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Node { kind, .. } | Pat::Leaf { kind, .. } => {
                 Box::new(self.by_kind.get(kind).into_iter().flatten().copied())
             }
+            Pat::Name { inner, .. } if self.aliases.is_empty() => self.candidates(inner),
             _ => Box::new(self.tree.ids()),
         }
     }
@@ -98,6 +109,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             keyword_kinds: HashSet::new(),
             block_kinds: HashSet::new(),
             by_kind: HashMap::new(),
+            aliases: Aliases::default(),
+            attribute_kind: 0,
         }
     }
 
@@ -169,7 +182,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Node { kind, .. } => n.kind == *kind && n.class == Class::Interior,
             Pat::Leaf { kind, .. } => n.kind == *kind,
             Pat::Str(_) => n.class == Class::Str,
-            Pat::Metavar(_) | Pat::Wildcard | Pat::Deep(_) => n.named,
+            Pat::Metavar(_) | Pat::Wildcard | Pat::Deep(_) | Pat::Name { .. } => n.named,
             // A lone `...` or `$...X` matches nothing useful on its own.
             Pat::Ellipsis | Pat::EllipsisMetavar(_) => false,
         }
@@ -251,6 +264,16 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 env,
                 k,
             ),
+            Pat::Name { dotted, inner } => {
+                if self.node(inner, t, env, k) {
+                    return true;
+                }
+                self.aliases
+                    .resolve(self.tree, t, self.attribute_kind)
+                    .as_deref()
+                    == Some(&**dotted)
+                    && k(env)
+            }
             Pat::Deep(inner) => {
                 let mut stack = vec![t];
                 while let Some(id) = stack.pop() {

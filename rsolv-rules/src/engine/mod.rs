@@ -13,6 +13,7 @@ mod formula;
 mod lang;
 mod lines;
 mod matcher;
+mod names;
 mod pattern;
 mod scan;
 mod tree;

@@ -50,6 +50,14 @@ pub(crate) enum Pat {
     EllipsisMetavar(Arc<str>),
     /// `<... e ...>`: a node that contains `e`.
     Deep(Box<Pat>),
+    /// A dotted name (`subprocess.call`) that also matches code reaching
+    /// the same name through an import alias.
+    Name {
+        /// The name with dots, no spaces.
+        dotted: Box<str>,
+        /// The structural pattern.
+        inner: Box<Pat>,
+    },
 }
 
 /// What a string literal in a pattern accepts.
@@ -87,6 +95,7 @@ impl PatternTree {
                 }
                 Pat::Node { kids, .. } => kids.iter().for_each(|k| walk(k, out)),
                 Pat::Deep(inner) => walk(inner, out),
+                Pat::Name { inner, .. } => walk(inner, out),
                 _ => {}
             }
         }
@@ -251,6 +260,19 @@ impl Converter<'_, '_> {
                     return deep;
                 }
                 let kid_pats: Vec<Pat> = kids.iter().map(|&k| self.pat(k)).collect();
+                if self.grammar.import_attribute == Some(self.kind_name(n.kind))
+                    && is_dotted_name(text)
+                {
+                    let inner = Pat::Node {
+                        kind: n.kind,
+                        kids: kid_pats,
+                        unordered_keywords: false,
+                    };
+                    return Pat::Name {
+                        dotted: text.split_whitespace().collect::<String>().into(),
+                        inner: Box::new(inner),
+                    };
+                }
                 let unordered_keywords = self
                     .grammar
                     .argument_lists
@@ -283,6 +305,18 @@ impl Converter<'_, '_> {
     fn kind_name(&self, kind: u16) -> &str {
         self.grammar.language.node_kind_for_id(kind).unwrap_or("")
     }
+}
+
+/// `a.b.c` made of plain identifiers (no holes).
+fn is_dotted_name(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').map(str::trim).collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && !p.starts_with("__rs")
+                && !p.as_bytes()[0].is_ascii_digit()
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
 }
 
 /// The hole a placeholder identifier stands for.

@@ -1,0 +1,103 @@
+//! Import aliases, so that a pattern written with a module's full name
+//! (`subprocess.call(...)`) also matches code that imported it under
+//! another name (`from subprocess import call as run_it; run_it(...)`,
+//! `import subprocess as sp; sp.call(...)`), as Semgrep does.
+
+use std::collections::HashMap;
+
+use super::lang::Grammar;
+use super::tree::{NodeId, SynTree};
+
+/// Local names bound by imports, mapped to the dotted names they stand for.
+#[derive(Debug, Default)]
+pub(crate) struct Aliases {
+    map: HashMap<String, String>,
+}
+
+impl Aliases {
+    /// The aliases a Python module's imports introduce.
+    pub(crate) fn python(tree: &SynTree<'_>, grammar: &Grammar) -> Self {
+        let kind = |id: NodeId| {
+            grammar
+                .language
+                .node_kind_for_id(tree.node(id).kind)
+                .unwrap_or("")
+        };
+        let dotted = |id: NodeId| -> String { tree.text(id).split_whitespace().collect() };
+        let mut map = HashMap::new();
+        for id in tree.ids() {
+            match kind(id) {
+                "import_statement" => {
+                    for &item in tree.kids(id) {
+                        // `import a.b as c`: c is a.b. A plain `import a.b`
+                        // binds nothing new.
+                        if kind(item) == "aliased_import" {
+                            if let [name, .., alias] = tree.kids(item) {
+                                map.insert(tree.text(*alias).to_owned(), dotted(*name));
+                            }
+                        }
+                    }
+                }
+                "import_from_statement" => {
+                    let kids = tree.kids(id);
+                    let Some(module) = kids
+                        .iter()
+                        .find(|&&k| matches!(kind(k), "dotted_name" | "relative_import"))
+                    else {
+                        continue;
+                    };
+                    let module = dotted(*module);
+                    for &item in kids.iter().skip_while(|&&k| kind(k) != "import").skip(1) {
+                        match kind(item) {
+                            "dotted_name" => {
+                                map.insert(dotted(item), format!("{module}.{}", dotted(item)));
+                            }
+                            "aliased_import" => {
+                                if let [name, .., alias] = tree.kids(item) {
+                                    map.insert(
+                                        tree.text(*alias).to_owned(),
+                                        format!("{module}.{}", dotted(*name)),
+                                    );
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Self { map }
+    }
+
+    /// Whether no import introduced an alias.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The full dotted name `id` stands for through an import alias: an
+    /// aliased identifier, or an attribute chain whose head is one.
+    pub(crate) fn resolve(
+        &self,
+        tree: &SynTree<'_>,
+        id: NodeId,
+        attribute_kind: u16,
+    ) -> Option<String> {
+        if self.map.is_empty() {
+            return None;
+        }
+        let kids = tree.kids(id);
+        if kids.is_empty() {
+            return self.map.get(tree.text(id)).cloned();
+        }
+        if tree.node(id).kind != attribute_kind {
+            return None;
+        }
+        let (object, attr) = (*kids.first()?, *kids.last()?);
+        Some(format!(
+            "{}.{}",
+            self.resolve(tree, object, attribute_kind)?,
+            tree.text(attr)
+        ))
+    }
+}
