@@ -31,10 +31,10 @@ impl Aliases {
                     for &item in tree.kids(id) {
                         // `import a.b as c`: c is a.b. A plain `import a.b`
                         // binds nothing new.
-                        if kind(item) == "aliased_import" {
-                            if let [name, .., alias] = tree.kids(item) {
-                                map.insert(tree.text(*alias).to_owned(), dotted(*name));
-                            }
+                        if kind(item) == "aliased_import"
+                            && let [name, .., alias] = tree.kids(item)
+                        {
+                            map.insert(tree.text(*alias).to_owned(), dotted(*name));
                         }
                     }
                 }
