@@ -27,6 +27,9 @@ pub(crate) struct Grammar {
     /// The member-access kind (`a.b`) whose dotted names imports can alias,
     /// for languages whose imports the engine resolves.
     pub(crate) import_attribute: Option<&'static str>,
+    /// Whether `(Type $X)` typed metavariables are checked against the
+    /// file's declarations.
+    pub(crate) typed_metavariables: bool,
 }
 
 const NO: &[&str] = &[];
@@ -50,6 +53,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: &["keyword_argument"],
             argument_lists: &["argument_list"],
             import_attribute: Some("attribute"),
+            typed_metavariables: false,
         },
         Language::JavaScript | Language::TypeScript => Grammar {
             language: match (lang, path_is_tsx) {
@@ -72,6 +76,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: NO,
             argument_lists: &["arguments"],
             import_attribute: None,
+            typed_metavariables: false,
         },
         Language::Java => Grammar {
             language: tree_sitter_java::LANGUAGE.into(),
@@ -95,6 +100,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
             import_attribute: None,
+            typed_metavariables: true,
         },
         Language::Go => Grammar {
             language: tree_sitter_go::LANGUAGE.into(),
@@ -117,6 +123,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
             import_attribute: None,
+            typed_metavariables: false,
         },
         Language::Ruby => Grammar {
             language: tree_sitter_ruby::LANGUAGE.into(),
@@ -137,6 +144,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: &["pair"],
             argument_lists: &["argument_list"],
             import_attribute: None,
+            typed_metavariables: false,
         },
         Language::Generic | Language::Regex => return None,
         _ => return None,

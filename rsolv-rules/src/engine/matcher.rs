@@ -12,6 +12,7 @@ use super::lang::Grammar;
 use super::names::Aliases;
 use super::pattern::{Pat, PatternTree, StrPat};
 use super::tree::{Class, NodeId, SynTree};
+use super::types::DeclaredTypes;
 
 /// What a metavariable is bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     by_kind: HashMap<u16, Vec<NodeId>>,
     aliases: Aliases,
     attribute_kind: u16,
+    language: Option<tree_sitter::Language>,
+    declared: DeclaredTypes,
 }
 
 impl<'t, 's> TreeMatcher<'t, 's> {
@@ -88,6 +91,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             attribute_kind: grammar
                 .import_attribute
                 .map_or(0, |k| grammar.language.id_for_node_kind(k, true)),
+            declared: if grammar.typed_metavariables {
+                DeclaredTypes::java(tree, &grammar.language)
+            } else {
+                DeclaredTypes::default()
+            },
+            language: Some(grammar.language.clone()),
         }
     }
 
@@ -111,6 +120,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             by_kind: HashMap::new(),
             aliases: Aliases::default(),
             attribute_kind: 0,
+            language: None,
+            declared: DeclaredTypes::default(),
         }
     }
 
@@ -182,7 +193,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Node { kind, .. } => n.kind == *kind && n.class == Class::Interior,
             Pat::Leaf { kind, .. } => n.kind == *kind,
             Pat::Str(_) => n.class == Class::Str,
-            Pat::Metavar(_) | Pat::Wildcard | Pat::Deep(_) | Pat::Name { .. } => n.named,
+            Pat::Metavar(_)
+            | Pat::TypedMetavar { .. }
+            | Pat::Wildcard
+            | Pat::Deep(_)
+            | Pat::Name { .. } => n.named,
             // A lone `...` or `$...X` matches nothing useful on its own.
             Pat::Ellipsis | Pat::EllipsisMetavar(_) => false,
         }
@@ -242,6 +257,23 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             }
             Pat::Metavar(name) => {
                 n.named
+                    && self.bind(
+                        name,
+                        Binding {
+                            node: Some(t),
+                            start: n.start,
+                            end: n.end,
+                        },
+                        env,
+                        k,
+                    )
+            }
+            Pat::TypedMetavar { name, ty } => {
+                n.named
+                    && self
+                        .language
+                        .as_ref()
+                        .is_some_and(|l| self.declared.has_type(self.tree, l, t, ty))
                     && self.bind(
                         name,
                         Binding {

@@ -17,6 +17,7 @@ mod names;
 mod pattern;
 mod scan;
 mod tree;
+mod types;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

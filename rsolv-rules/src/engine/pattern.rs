@@ -42,6 +42,13 @@ pub(crate) enum Pat {
     Str(StrPat),
     /// `$X`: any one node, bound consistently.
     Metavar(Arc<str>),
+    /// `(Type $X)`: a node of that declared type, bound consistently.
+    TypedMetavar {
+        /// The metavariable.
+        name: Arc<str>,
+        /// The type as written in the pattern.
+        ty: Box<str>,
+    },
     /// `$_`: any one node.
     Wildcard,
     /// `...`: any sequence of siblings (or any one node where one is needed).
@@ -120,7 +127,8 @@ pub(crate) fn parse_pattern(
     grammar: &Grammar,
     text: &str,
 ) -> Result<PatternTree, PatternError> {
-    let rewritten = rewrite_holes(text);
+    let (untyped, types) = super::types::strip_typed_metavariables(lang, text);
+    let rewritten = rewrite_holes(&untyped);
     let mut last_error = None;
     for (prefix, suffix) in wrappers(lang) {
         let source = format!("{prefix}{rewritten}{suffix}");
@@ -130,6 +138,7 @@ pub(crate) fn parse_pattern(
         let converter = Converter {
             tree: &tree,
             grammar,
+            types: &types,
         };
         let stmts =
             converter.statements(prefix.len() as u32, (prefix.len() + rewritten.len()) as u32);
@@ -159,6 +168,7 @@ fn wrappers(lang: Language) -> &'static [(&'static str, &'static str)] {
 struct Converter<'a, 's> {
     tree: &'a SynTree<'s>,
     grammar: &'a Grammar,
+    types: &'a std::collections::HashMap<String, String>,
 }
 
 impl Converter<'_, '_> {
@@ -222,6 +232,14 @@ impl Converter<'_, '_> {
         match n.class {
             Class::Leaf | Class::Error => {
                 if let Some(hole) = hole(text.trim()) {
+                    if let Pat::Metavar(name) = &hole
+                        && let Some(ty) = self.types.get(&**name)
+                    {
+                        return Pat::TypedMetavar {
+                            name: name.clone(),
+                            ty: ty.as_str().into(),
+                        };
+                    }
                     return hole;
                 }
                 // `...` as the text part of an interpolated string
