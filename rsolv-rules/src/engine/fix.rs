@@ -26,6 +26,9 @@ pub(crate) fn fix_text(
     metavars: &BTreeMap<String, MetavarValue>,
 ) -> Option<String> {
     if let Some(template) = &rule.fix {
+        // A block scalar (`fix: |`) ends with a newline that is not part of
+        // the replacement; Semgrep drops it too.
+        let template = template.strip_suffix('\n').unwrap_or(template);
         return Some(interpolate(template, metavars));
     }
     let fix = rule.fix_regex.as_ref()?;

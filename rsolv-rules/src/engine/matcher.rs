@@ -48,6 +48,30 @@ pub(crate) struct RangeMatch {
     pub(crate) env: Env,
 }
 
+/// Node kinds of assignments, across the grammars.
+const ASSIGNMENT_KINDS: &[&str] = &[
+    "assignment_expression",
+    "assignment_statement",
+    "assignment",
+    "short_var_declaration",
+];
+
+/// Node kinds of declarations that may carry an initializer.
+const DECLARATION_KINDS: &[&str] = &[
+    "lexical_declaration",
+    "variable_declaration",
+    "variable_declarator",
+    "local_variable_declaration",
+    "field_declaration",
+    "short_var_declaration",
+    "var_declaration",
+    "var_spec",
+];
+
+/// Where a lone assignment pattern may match a declaration: at the
+/// declarator, so the range is `x = e` as Semgrep reports it.
+const DECLARATOR_KINDS: &[&str] = &["variable_declarator", "short_var_declaration", "var_spec"];
+
 /// The most matches kept per node and pattern, a guard against patterns
 /// such as `f(..., $X, ..., $Y, ...)` on huge argument lists.
 const MAX_ENVS_PER_NODE: usize = 64;
@@ -103,6 +127,25 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// The nodes where a match of `p` can start.
     fn candidates(&self, p: &Pat) -> Box<dyn Iterator<Item = NodeId> + '_> {
         match p {
+            Pat::Node { kind, .. } if self.assignment_parts_of_pattern(p).is_some() => {
+                // Assignments also match declarations with an initializer.
+                let mut kinds = vec![*kind];
+                kinds.extend(
+                    DECLARATOR_KINDS
+                        .iter()
+                        .filter_map(|name| self.kind_id(name)),
+                );
+                kinds.sort_unstable();
+                kinds.dedup();
+                let mut ids: Vec<NodeId> = kinds
+                    .iter()
+                    .filter_map(|k| self.by_kind.get(k))
+                    .flatten()
+                    .copied()
+                    .collect();
+                ids.sort_unstable();
+                Box::new(ids.into_iter())
+            }
             Pat::Node { kind, .. } | Pat::Leaf { kind, .. } => {
                 Box::new(self.by_kind.get(kind).into_iter().flatten().copied())
             }
@@ -190,7 +233,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     fn could_start(&self, p: &Pat, id: NodeId) -> bool {
         let n = self.tree.node(id);
         match p {
-            Pat::Node { kind, .. } => n.kind == *kind && n.class == Class::Interior,
+            Pat::Node { kind, .. } => {
+                (n.kind == *kind && n.class == Class::Interior)
+                    || (self.assignment_parts_of_pattern(p).is_some()
+                        && self.assignment_parts(id).is_some())
+            }
             Pat::Leaf { kind, .. } => n.kind == *kind,
             Pat::Str(_) => n.class == Class::Str,
             Pat::Metavar(_)
@@ -219,7 +266,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 unordered_keywords,
             } => {
                 if n.kind != *kind || n.class != Class::Interior {
-                    return false;
+                    return self.assignment_equivalence(p, t, env, k);
                 }
                 let tkids = self.tree.kids(t);
                 if *unordered_keywords {
@@ -316,6 +363,106 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 }
                 false
             }
+        }
+    }
+
+    fn kind_name(&self, kind: u16) -> &str {
+        self.language
+            .as_ref()
+            .and_then(|l| l.node_kind_for_id(kind))
+            .unwrap_or("")
+    }
+
+    fn kind_id(&self, name: &str) -> Option<u16> {
+        let id = self.language.as_ref()?.id_for_node_kind(name, true);
+        (id != 0).then_some(id)
+    }
+
+    /// `lhs = rhs` in a pattern (or a statement wrapping one).
+    fn assignment_parts_of_pattern<'p>(&self, p: &'p Pat) -> Option<(&'p Pat, &'p Pat)> {
+        let Pat::Node { kind, kids, .. } = p else {
+            return None;
+        };
+        match (self.kind_name(*kind), kids.as_slice()) {
+            (name, [lhs, _, rhs]) if ASSIGNMENT_KINDS.contains(&name) => Some((lhs, rhs)),
+            ("expression_statement", [inner]) => self.assignment_parts_of_pattern(inner),
+            _ => None,
+        }
+    }
+
+    /// `lhs = rhs` in the code: an assignment, or a declaration with an
+    /// initializer (`const x = e`, `var x = e`, `x := e`, `T x = e;`).
+    fn assignment_parts(&self, t: NodeId) -> Option<(NodeId, NodeId)> {
+        let kids = self.tree.kids(t);
+        match self.kind_name(self.tree.node(t).kind) {
+            name if ASSIGNMENT_KINDS.contains(&name) => match kids {
+                [lhs, _, rhs] => Some((*lhs, *rhs)),
+                _ => None,
+            },
+            "variable_declarator" | "var_spec" => match kids {
+                [name, .., op, value] if self.tree.text(*op) == "=" => Some((*name, *value)),
+                _ => None,
+            },
+            "expression_statement" => match kids {
+                [inner] => self.assignment_parts(*inner),
+                _ => None,
+            },
+            name if DECLARATION_KINDS.contains(&name) => {
+                let declarators: Vec<NodeId> = kids
+                    .iter()
+                    .copied()
+                    .filter(|&c| {
+                        matches!(
+                            self.kind_name(self.tree.node(c).kind),
+                            "variable_declarator" | "var_spec"
+                        )
+                    })
+                    .collect();
+                match declarators.as_slice() {
+                    [one] => self.assignment_parts(*one),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Match an assignment pattern against an assignment-like node of
+    /// another kind (Semgrep treats `x = e` and `var x = e` alike).
+    fn assignment_equivalence(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let Some((pl, pr)) = self.assignment_parts_of_pattern(p) else {
+            return false;
+        };
+        let Some((tl, tr)) = self.assignment_parts(t) else {
+            return false;
+        };
+        let (pl, pr) = (self.single_of_list(pl), self.single_of_list(pr));
+        let (tl, tr) = (self.single_of_list_t(tl), self.single_of_list_t(tr));
+        self.node(pl, tl, env, &mut |env| self.node(pr, tr, env, k))
+    }
+
+    /// Go's one-element `expression_list`, unwrapped.
+    fn single_of_list<'p>(&self, p: &'p Pat) -> &'p Pat {
+        match p {
+            Pat::Node { kind, kids, .. }
+                if kids.len() == 1 && self.kind_name(*kind) == "expression_list" =>
+            {
+                &kids[0]
+            }
+            _ => p,
+        }
+    }
+
+    fn single_of_list_t(&self, t: NodeId) -> NodeId {
+        match self.tree.kids(t) {
+            [one] if self.kind_name(self.tree.node(t).kind) == "expression_list" => *one,
+            _ => t,
         }
     }
 

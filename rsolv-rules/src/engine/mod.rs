@@ -19,6 +19,9 @@ mod scan;
 mod tree;
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -128,7 +128,12 @@ pub(crate) fn parse_pattern(
     text: &str,
 ) -> Result<PatternTree, PatternError> {
     let (untyped, types) = super::types::strip_typed_metavariables(lang, text);
-    let rewritten = rewrite_holes(&untyped);
+    let mut rewritten = rewrite_holes(&untyped);
+    // Grammars that end statements at a newline (Go, Ruby, Python) parse a
+    // last statement without one as incomplete.
+    if !rewritten.ends_with('\n') {
+        rewritten.push('\n');
+    }
     let mut last_error = None;
     for (prefix, suffix) in wrappers(lang) {
         let source = format!("{prefix}{rewritten}{suffix}");
@@ -204,6 +209,24 @@ impl Converter<'_, '_> {
     }
 
     fn top(&self, nodes: &[NodeId]) -> Result<PatternTree, PatternError> {
+        // A single expression statement is the expression: `foo(1);` matches
+        // `foo(1)` wherever it occurs (Semgrep also matches it in `return
+        // foo(1);` or `x = foo(1)`). In a sequence, statements stay
+        // statements.
+        let nodes: Vec<NodeId> = match nodes {
+            [one]
+                if self
+                    .grammar
+                    .expression_statements
+                    .contains(&self.kind_name(self.tree.node(*one).kind)) =>
+            {
+                match self.tree.kids(*one) {
+                    [inner] => vec![*inner],
+                    _ => vec![*one],
+                }
+            }
+            _ => nodes.to_vec(),
+        };
         let pats: Vec<Pat> = nodes.iter().map(|&n| self.pat(n)).collect();
         match pats.as_slice() {
             [] => Err(PatternError("empty pattern".into())),
@@ -257,14 +280,6 @@ impl Converter<'_, '_> {
                 let kids = self.tree.kids(id);
                 // A wrapper whose only child is a hole is the hole itself
                 // (`...;` as a statement, `$X` as an expression statement).
-                if let [only] = kids
-                    && self
-                        .grammar
-                        .expression_statements
-                        .contains(&self.kind_name(n.kind))
-                {
-                    return self.pat(*only);
-                }
                 // An element wrapper around `...` (Go's `literal_element`,
                 // an argument list holding only `...`) is the `...` itself.
                 if let [only] = kids {
