@@ -27,12 +27,25 @@ pub(crate) struct Grammar {
     /// The member-access kind (`a.b`) whose dotted names imports can alias,
     /// for languages whose imports the engine resolves.
     pub(crate) import_attribute: Option<&'static str>,
+    /// How the language's imports bind names.
+    pub(crate) import_style: ImportStyle,
     /// Whether `(Type $X)` typed metavariables are checked against the
     /// file's declarations.
     pub(crate) typed_metavariables: bool,
 }
 
 const NO: &[&str] = &[];
+
+/// How a language's imports introduce local names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ImportStyle {
+    /// Imports are not resolved.
+    None,
+    /// `import a.b as c`, `from m import x as y`.
+    Python,
+    /// `import a.b.C;` binds `C`; `java.lang` is implicit.
+    Java,
+}
 
 /// The grammar for `lang`, or `None` for `generic`/`regex`.
 pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
@@ -53,6 +66,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: &["keyword_argument"],
             argument_lists: &["argument_list"],
             import_attribute: Some("attribute"),
+            import_style: ImportStyle::Python,
             typed_metavariables: false,
         },
         Language::JavaScript | Language::TypeScript => Grammar {
@@ -76,6 +90,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: NO,
             argument_lists: &["arguments"],
             import_attribute: None,
+            import_style: ImportStyle::None,
             typed_metavariables: false,
         },
         Language::Java => Grammar {
@@ -99,7 +114,8 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
-            import_attribute: None,
+            import_attribute: Some("field_access"),
+            import_style: ImportStyle::Java,
             typed_metavariables: true,
         },
         Language::Go => Grammar {
@@ -123,6 +139,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
             import_attribute: None,
+            import_style: ImportStyle::None,
             typed_metavariables: false,
         },
         Language::Ruby => Grammar {
@@ -144,6 +161,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: &["pair"],
             argument_lists: &["argument_list"],
             import_attribute: None,
+            import_style: ImportStyle::None,
             typed_metavariables: false,
         },
         Language::Generic | Language::Regex => return None,

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::lang::Grammar;
+use super::lang::{Grammar, ImportStyle};
 use super::names::Aliases;
 use super::pattern::{Pat, PatternTree, StrPat};
 use super::tree::{Class, NodeId, SynTree};
@@ -108,9 +108,10 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             keyword_kinds: ids(grammar.keyword_arguments),
             block_kinds: ids(grammar.blocks),
             by_kind,
-            aliases: match grammar.import_attribute {
-                Some(_) => Aliases::python(tree, grammar),
-                None => Aliases::default(),
+            aliases: match grammar.import_style {
+                ImportStyle::Python => Aliases::python(tree, grammar),
+                ImportStyle::Java => Aliases::java(tree, grammar),
+                ImportStyle::None => Aliases::default(),
             },
             attribute_kind: grammar
                 .import_attribute

@@ -12,6 +12,8 @@ use super::tree::{NodeId, SynTree};
 #[derive(Debug, Default)]
 pub(crate) struct Aliases {
     map: HashMap<String, String>,
+    /// Java: a capitalized name no import binds is `java.lang.Name`.
+    implicit_java_lang: bool,
 }
 
 impl Aliases {
@@ -67,12 +69,47 @@ impl Aliases {
                 _ => {}
             }
         }
-        Self { map }
+        Self {
+            map,
+            implicit_java_lang: false,
+        }
+    }
+
+    /// The names a Java file's single-type imports bind (`import a.b.C;`
+    /// binds `C`; static imports bind the member). `java.lang` classes
+    /// need no import.
+    pub(crate) fn java(tree: &SynTree<'_>, grammar: &Grammar) -> Self {
+        let kind = |id: NodeId| {
+            grammar
+                .language
+                .node_kind_for_id(tree.node(id).kind)
+                .unwrap_or("")
+        };
+        let mut map = HashMap::new();
+        for id in tree.ids().filter(|&id| kind(id) == "import_declaration") {
+            let kids = tree.kids(id);
+            if kids.iter().any(|&k| kind(k) == "asterisk") {
+                continue;
+            }
+            if let Some(&name) = kids
+                .iter()
+                .find(|&&k| matches!(kind(k), "scoped_identifier" | "identifier"))
+            {
+                let dotted: String = tree.text(name).split_whitespace().collect();
+                if let Some(last) = dotted.rsplit('.').next() {
+                    map.insert(last.to_owned(), dotted.clone());
+                }
+            }
+        }
+        Self {
+            map,
+            implicit_java_lang: true,
+        }
     }
 
     /// Whether no import introduced an alias.
     pub(crate) fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.map.is_empty() && !self.implicit_java_lang
     }
 
     /// The full dotted name `id` stands for through an import alias: an
@@ -83,12 +120,16 @@ impl Aliases {
         id: NodeId,
         attribute_kind: u16,
     ) -> Option<String> {
-        if self.map.is_empty() {
+        if self.is_empty() {
             return None;
         }
         let kids = tree.kids(id);
         if kids.is_empty() {
-            return self.map.get(tree.text(id)).cloned();
+            let name = tree.text(id);
+            return self.map.get(name).cloned().or_else(|| {
+                (self.implicit_java_lang && name.starts_with(|c: char| c.is_ascii_uppercase()))
+                    .then(|| format!("java.lang.{name}"))
+            });
         }
         if tree.node(id).kind != attribute_kind {
             return None;

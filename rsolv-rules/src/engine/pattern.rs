@@ -102,7 +102,13 @@ impl PatternTree {
                 }
                 Pat::Node { kids, .. } => kids.iter().for_each(|k| walk(k, out)),
                 Pat::Deep(inner) => walk(inner, out),
-                Pat::Name { inner, .. } => walk(inner, out),
+                // Only the last segment of a name that imports can alias
+                // (`java.lang.Runtime`) is sure to be in the file.
+                Pat::Name { dotted, .. } => {
+                    if let Some(last) = dotted.rsplit('.').next().filter(|l| l.len() >= 2) {
+                        out.push(last.to_owned());
+                    }
+                }
                 _ => {}
             }
         }

@@ -71,3 +71,26 @@ fn patterns_without_a_final_newline() {
     assert_eq!(format!("{with:?}"), format!("{without:?}"));
     assert_eq!(lines("go", "$X = g()", code), [(3, 3)]);
 }
+
+#[test]
+fn java_imports_resolve_qualified_names() {
+    let code = "import java.security.MessageDigest;\nclass A { void f() {\n  MessageDigest.getInstance(\"MD5\");\n  java.security.MessageDigest.getInstance(\"SHA1\");\n  Runtime.getRuntime();\n} }\n";
+    assert_eq!(
+        lines("java", "java.security.MessageDigest.getInstance(...)", code),
+        [(3, 3), (4, 4)]
+    );
+    assert_eq!(
+        lines("java", "java.lang.Runtime.getRuntime()", code),
+        [(5, 5)]
+    );
+}
+
+#[test]
+fn python_import_aliases() {
+    let code = "import subprocess as sp\nfrom os import system as run\nsp.call(x, shell=True)\nrun('ls')\n";
+    assert_eq!(
+        lines("python", "subprocess.call(..., shell=True)", code),
+        [(3, 3)]
+    );
+    assert_eq!(lines("python", "os.system(...)", code), [(4, 4)]);
+}
