@@ -266,15 +266,28 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 kids,
                 unordered_keywords,
             } => {
-                if n.kind != *kind || n.class != Class::Interior {
-                    return self.assignment_equivalence(p, t, env, k);
-                }
-                let tkids = self.tree.kids(t);
-                if *unordered_keywords {
-                    self.keyword_seq(kids, tkids, env, k)
+                let mut found = false;
+                let stop = if n.kind != *kind || n.class != Class::Interior {
+                    self.assignment_equivalence(p, t, env, &mut |env| {
+                        found = true;
+                        k(env)
+                    })
                 } else {
-                    self.seq(kids, tkids, false, env, &mut |env, _| k(env))
+                    let tkids = self.tree.kids(t);
+                    let mut k2 = |env: &mut Env| {
+                        found = true;
+                        k(env)
+                    };
+                    if *unordered_keywords {
+                        self.keyword_seq(kids, tkids, env, &mut k2)
+                    } else {
+                        self.seq(kids, tkids, false, env, &mut |env, _| k2(env))
+                    }
+                };
+                if stop || found {
+                    return stop;
                 }
+                self.deep_expression_statement(p, t, env, k)
             }
             Pat::Leaf { kind, text } => {
                 n.kind == *kind
@@ -446,6 +459,37 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let (pl, pr) = (self.single_of_list(pl), self.single_of_list(pr));
         let (tl, tr) = (self.single_of_list_t(tl), self.single_of_list_t(tr));
         self.node(pl, tl, env, &mut |env| self.node(pr, tr, env, k))
+    }
+
+    /// Semgrep's "deep expression statement": in a statement sequence, the
+    /// pattern statement `foo(x);` also matches a statement that contains
+    /// the call, such as `y = foo(x);` or `return foo(x);`.
+    fn deep_expression_statement(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        let [inner] = kids.as_slice() else {
+            return false;
+        };
+        if self.kind_name(*kind) != "expression_statement"
+            || matches!(inner, Pat::Ellipsis | Pat::EllipsisMetavar(_))
+        {
+            return false;
+        }
+        let mut stack: Vec<NodeId> = self.tree.kids(t).iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            if self.node(inner, id, env, k) {
+                return true;
+            }
+            stack.extend(self.tree.kids(id).iter().rev());
+        }
+        false
     }
 
     /// Go's one-element `expression_list`, unwrapped.
