@@ -103,7 +103,10 @@ pub struct FileResult {
 
 struct EngineRule {
     rule: CompiledRule,
-    formulas: Vec<(Language, Formula, Vec<String>)>,
+    /// Per language (and, for TypeScript, per dialect: `.ts` or `.tsx`,
+    /// whose grammars number node kinds differently): the formula and the
+    /// words a file must contain.
+    formulas: Vec<(Language, bool, Formula, Vec<String>)>,
     paths: scan::PathRules,
 }
 
@@ -162,29 +165,43 @@ impl Engine {
                 }
             };
             let mut formulas = Vec::new();
-            let mut failed = None;
+            let mut failures = Vec::new();
             for &lang in &rule.languages {
-                let grammar = lang::grammar(lang, false);
-                match formula::build(matcher, lang, grammar.as_ref()) {
-                    Ok(f) => {
-                        let words = f.required_words();
-                        formulas.push((lang, f, words));
-                    }
-                    Err(e) => {
-                        failed = Some(e.0);
-                        break;
+                let dialects: &[bool] = if lang == Language::TypeScript {
+                    &[false, true]
+                } else {
+                    &[false]
+                };
+                let mut last_error = None;
+                let before = formulas.len();
+                for &tsx in dialects {
+                    let grammar = lang::grammar(lang, tsx);
+                    match formula::build(matcher, lang, grammar.as_ref()) {
+                        Ok(f) => {
+                            let words = f.required_words();
+                            formulas.push((lang, tsx, f, words));
+                        }
+                        Err(e) => last_error = Some(e.0),
                     }
                 }
+                if formulas.len() == before {
+                    failures.push(last_error.unwrap_or_default());
+                }
             }
-            match failed {
-                Some(message) => engine.errors.push(rule_error(&rule.id, "error", message)),
-                None if formulas.is_empty() => {}
-                None => engine.rules.push(EngineRule {
-                    rule,
-                    formulas,
-                    paths,
-                }),
+            if formulas.is_empty() {
+                if let Some(message) = failures.into_iter().next() {
+                    engine.errors.push(rule_error(&rule.id, "error", message));
+                }
+                continue;
             }
+            for message in failures {
+                engine.errors.push(rule_error(&rule.id, "warn", message));
+            }
+            engine.rules.push(EngineRule {
+                rule,
+                formulas,
+                paths,
+            });
         }
         engine
     }
@@ -209,7 +226,7 @@ impl Engine {
         self.rules.iter().any(|r| {
             r.formulas
                 .iter()
-                .any(|(l, _, _)| Some(*l) == lang || !l.is_parsed())
+                .any(|(l, _, _, _)| Some(*l) == lang || !l.is_parsed())
         })
     }
 
@@ -255,9 +272,11 @@ impl Engine {
             if !rule.paths.allows(path) {
                 continue;
             }
-            for (rule_lang, formula, words) in &rule.formulas {
+            for (rule_lang, tsx, formula, words) in &rule.formulas {
                 let applies = if rule_lang.is_parsed() {
-                    Some(*rule_lang) == lang && tree.is_some()
+                    Some(*rule_lang) == lang
+                        && tree.is_some()
+                        && (*rule_lang != Language::TypeScript || *tsx == is_tsx)
                 } else {
                     true
                 };
