@@ -134,7 +134,7 @@ pub(crate) fn parse_pattern(
     text: &str,
 ) -> Result<PatternTree, PatternError> {
     let (untyped, types) = super::types::strip_typed_metavariables(lang, text);
-    let mut rewritten = rewrite_holes(&untyped);
+    let mut rewritten = rewrite_holes_for(lang, &untyped);
     // Grammars that end statements at a newline (Go, Ruby, Python) parse a
     // last statement without one as incomplete.
     if !rewritten.ends_with('\n') {
@@ -286,6 +286,15 @@ impl Converter<'_, '_> {
                 let kids = self.tree.kids(id);
                 // A wrapper whose only child is a hole is the hole itself
                 // (`...;` as a statement, `$X` as an expression statement).
+                // A key/value pair of holes (`__rsel: __rsel`) is `...`.
+                if kids.len() >= 2
+                    && kids
+                        .iter()
+                        .filter(|&&k| self.tree.node(k).named)
+                        .all(|&k| self.tree.text(k) == ELLIPSIS)
+                {
+                    return Pat::Ellipsis;
+                }
                 // An element wrapper around `...` (Go's `literal_element`,
                 // an argument list holding only `...`) is the `...` itself.
                 if let [only] = kids {
@@ -401,6 +410,73 @@ fn string_pat(content: &str) -> StrPat {
     StrPat::Exact(restore_holes(content).into())
 }
 
+/// [`rewrite_holes`], plus `...` as an entry of a Python dict or a Ruby
+/// hash (`{..., "k": $V, ...}`), which must be a key/value pair to parse.
+fn rewrite_holes_for(lang: Language, pattern: &str) -> String {
+    let rewritten = rewrite_holes(pattern);
+    let pair = match lang {
+        Language::Python => format!("{ELLIPSIS}: {ELLIPSIS}"),
+        Language::Ruby => format!("{ELLIPSIS} => {ELLIPSIS}"),
+        _ => return rewritten,
+    };
+    let mut out = String::with_capacity(rewritten.len());
+    let mut depth_braces: Vec<char> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut last_significant = ' ';
+    let chars: Vec<char> = rewritten.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(q) = quote {
+            out.push(c);
+            if c == '\\' && i + 1 < chars.len() {
+                out.push(chars[i + 1]);
+                i += 2;
+                continue;
+            }
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if ELLIPSIS.starts_with(c) && rewritten[char_offset(&chars, i)..].starts_with(ELLIPSIS) {
+            let next = chars[i + ELLIPSIS.len()..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .copied()
+                .unwrap_or(' ');
+            if depth_braces.last() == Some(&'{')
+                && matches!(last_significant, '{' | ',')
+                && matches!(next, ',' | '}')
+            {
+                out.push_str(&pair);
+                i += ELLIPSIS.len();
+                last_significant = 'l';
+                continue;
+            }
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '{' | '[' | '(' => depth_braces.push(c),
+            '}' | ']' | ')' => {
+                depth_braces.pop();
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            last_significant = c;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+fn char_offset(chars: &[char], index: usize) -> usize {
+    chars[..index].iter().map(|c| c.len_utf8()).sum()
+}
+
 /// Rewrite Semgrep's holes into identifiers every grammar accepts.
 pub(crate) fn rewrite_holes(pattern: &str) -> String {
     let bytes = pattern.as_bytes();
@@ -496,5 +572,13 @@ mod tests {
         assert_eq!(rewrite_holes("$x + $1"), "$x + $1");
         assert_eq!(rewrite_holes("`a${$X}`"), "`a${__rsmv_X}`");
         assert_eq!(rewrite_holes("'é' + $Y"), "'é' + __rsmv_Y");
+        assert_eq!(
+            rewrite_holes_for(Language::Python, "f({..., 'a': $X, ...}, ...)"),
+            "f({__rsel: __rsel, 'a': __rsmv_X, __rsel: __rsel}, __rsel)"
+        );
+        assert_eq!(
+            rewrite_holes_for(Language::Ruby, "{..., :a => 1}"),
+            "{__rsel => __rsel, :a => 1}"
+        );
     }
 }

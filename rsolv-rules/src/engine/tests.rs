@@ -94,3 +94,12 @@ fn python_import_aliases() {
     );
     assert_eq!(lines("python", "os.system(...)", code), [(4, 4)]);
 }
+
+#[test]
+fn python_dict_ellipsis() {
+    let code = "env = {'qs': q, 'autoescape': False}\nother = {'autoescape': True}\n";
+    assert_eq!(
+        lines("python", "{..., 'autoescape': False, ...}", code),
+        [(1, 1)]
+    );
+}
