@@ -287,7 +287,7 @@ impl Converter<'_, '_> {
                 // A wrapper whose only child is a hole is the hole itself
                 // (`...;` as a statement, `$X` as an expression statement).
                 // A key/value pair of holes (`__rsel: __rsel`) is `...`.
-                if kids.len() >= 2
+                if self.kind_name(n.kind) == "pair"
                     && kids
                         .iter()
                         .filter(|&&k| self.tree.node(k).named)
