@@ -167,8 +167,11 @@ fn wrappers(lang: Language) -> &'static [(&'static str, &'static str)] {
     match lang {
         Language::Java => &[
             ("", ""),
+            // An expression without its semicolon (`"DES"`, `1 == 1`).
+            ("", ";"),
             ("class __RsC {\n", "\n}"),
             ("class __RsC { void __rsm() {\n", "\n}}"),
+            ("class __RsC { void __rsm() {\n", ";\n}}"),
         ],
         Language::Go => &[("", ""), ("func __rsf() {\n", "\n}")],
         Language::JavaScript | Language::TypeScript => &[("", ""), ("class __RsC {\n", "\n}")],
@@ -247,7 +250,7 @@ impl Converter<'_, '_> {
         let n = self.tree.node(id);
         match n.class {
             Class::Error => {
-                let text = self.tree.text(id).trim();
+                let text = self.tree.text(id).trim().trim_end_matches(';').trim();
                 text == ELLIPSIS || text.starts_with(MV) || text.starts_with(MVS)
             }
             Class::Interior => self.tree.kids(id).iter().all(|&k| self.errors_are_holes(k)),
@@ -260,7 +263,7 @@ impl Converter<'_, '_> {
         let text = self.tree.text(id);
         match n.class {
             Class::Leaf | Class::Error => {
-                if let Some(hole) = hole(text.trim()) {
+                if let Some(hole) = hole(text.trim().trim_end_matches(';').trim()) {
                     if let Pat::Metavar(name) = &hole
                         && let Some(ty) = self.types.get(&**name)
                     {
@@ -414,6 +417,20 @@ fn string_pat(content: &str) -> StrPat {
 /// hash (`{..., "k": $V, ...}`), which must be a key/value pair to parse.
 fn rewrite_holes_for(lang: Language, pattern: &str) -> String {
     let rewritten = rewrite_holes(pattern);
+    if lang == Language::Java {
+        // A statement `...` needs its semicolon to parse as a statement.
+        return rewritten
+            .split('\n')
+            .map(|line| {
+                if line.trim() == ELLIPSIS {
+                    format!("{line};")
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     let pair = match lang {
         Language::Python => format!("{ELLIPSIS}: {ELLIPSIS}"),
         Language::Ruby => format!("{ELLIPSIS} => {ELLIPSIS}"),
