@@ -10,7 +10,8 @@ use crate::{Sandbox, fixture};
 fn project(sb: &Sandbox) -> std::path::PathBuf {
     let dest = sb.path().join("project");
     copy_dir(Path::new(&fixture("project")), &dest);
-    std::fs::rename(dest.join("gitignore.txt"), dest.join(".gitignore")).expect("copy the fixture project");
+    std::fs::rename(dest.join("gitignore.txt"), dest.join(".gitignore"))
+        .expect("copy the fixture project");
     dest
 }
 
@@ -19,7 +20,11 @@ fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).expect("copy the fixture project") {
         let entry = entry.expect("copy the fixture project");
         let target = to.join(entry.file_name());
-        if entry.file_type().expect("copy the fixture project").is_dir() {
+        if entry
+            .file_type()
+            .expect("copy the fixture project")
+            .is_dir()
+        {
             copy_dir(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), target).expect("copy the fixture project");
