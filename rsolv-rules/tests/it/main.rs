@@ -2,6 +2,7 @@
 
 mod corpus;
 mod diagnostics;
+mod differential;
 mod fixtures;
 mod roundtrip;
 mod ruletest;
