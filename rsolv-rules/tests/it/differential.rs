@@ -7,7 +7,8 @@
 //! The engine scans the target under its bare file name, as Semgrep did
 //! when run from the case's directory, and its findings are normalized the
 //! same way: rule id, start and end (line, byte column, byte offset),
-//! message and fix, sorted by rule id and offsets.
+//! message and fix, compared as multisets (Semgrep may report one range
+//! twice with different bindings).
 //!
 //! Cases listed in `KNOWN_GAPS` (`<lang>/<case>: reason`) may differ; the
 //! test fails when one of them matches, so the list only shrinks.
@@ -363,7 +364,23 @@ fn engine_matches_recorded_semgrep() -> anyhow::Result<()> {
                 continue;
             }
         };
-        let (actual, mut notes) = run_engine(case)?;
+        // A panic in the engine is that case's failure, not the suite's.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_engine(case)));
+        let (actual, mut notes, panicked) = match outcome {
+            Ok(found) => {
+                let (actual, notes) = found?;
+                (actual, notes, None)
+            }
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)")
+                    .to_owned();
+                (Vec::new(), Vec::new(), Some(what))
+            }
+        };
         notes.extend(recording.errors.iter().map(|e| {
             format!(
                 "semgrep reported {} `{}`: {}",
@@ -374,7 +391,10 @@ fn engine_matches_recorded_semgrep() -> anyhow::Result<()> {
         }));
         let mut expected = recording.results;
         sort_findings(&mut expected);
-        let difference = diff(&expected, &actual);
+        let difference = match panicked {
+            Some(what) => Some(format!("  engine panicked: {what}\n")),
+            None => diff(&expected, &actual),
+        };
         let gap = gaps.get(&case.name);
         match (&difference, gap) {
             (None, None) => matching += 1,
