@@ -49,6 +49,7 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         }
         let result = match formula {
             Formula::Pattern(tree) => self.matcher.find_all(tree),
+            Formula::Generic(g) => g.find_all(self.source()),
             Formula::Regex(re) => self.regex_matches(re),
             Formula::Any(items) => items.iter().flat_map(|f| self.eval(f)).collect(),
             Formula::All(items) => self.all(items),
@@ -76,7 +77,11 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         let positive = |f: &Formula| {
             matches!(
                 f,
-                Formula::Pattern(_) | Formula::Regex(_) | Formula::All(_) | Formula::Any(_)
+                Formula::Pattern(_)
+                    | Formula::Generic(_)
+                    | Formula::Regex(_)
+                    | Formula::All(_)
+                    | Formula::Any(_)
             )
         };
         let mut current: Option<Vec<RangeMatch>> = None;

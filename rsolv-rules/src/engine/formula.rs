@@ -3,6 +3,7 @@
 use rsolv_core::Language;
 
 use super::comparison::Comparison;
+use super::generic::GenericPattern;
 use super::lang::Grammar;
 use super::pattern::{PatternTree, parse_pattern};
 use crate::{Matcher, RuleRegex};
@@ -11,6 +12,8 @@ use crate::{Matcher, RuleRegex};
 #[derive(Debug, Clone)]
 pub(crate) enum Formula {
     Pattern(PatternTree),
+    /// A pattern of the `generic` language, matched on tokens.
+    Generic(GenericPattern),
     Regex(RuleRegex),
     NotRegex(RuleRegex),
     All(Vec<Formula>),
@@ -51,6 +54,13 @@ pub(crate) fn build(
     Ok(match matcher {
         Matcher::Pattern(text) => {
             let Some(grammar) = grammar else {
+                if lang == Language::Generic {
+                    return GenericPattern::parse(text)
+                        .map(Formula::Generic)
+                        .map_err(|e| {
+                            FormulaError(format!("invalid generic pattern `{}`: {e}", text.trim()))
+                        });
+                }
                 return Err(FormulaError(format!(
                     "`pattern` needs a parsed language, not {lang}"
                 )));
@@ -125,6 +135,7 @@ impl Formula {
     pub(crate) fn required_words(&self) -> Vec<String> {
         match self {
             Formula::Pattern(tree) => tree.required_words(),
+            Formula::Generic(g) => g.required_words(),
             Formula::All(items) => {
                 // Any positive item's words are required; take the longest list.
                 items
@@ -133,6 +144,7 @@ impl Formula {
                         matches!(
                             f,
                             Formula::Pattern(_)
+                                | Formula::Generic(_)
                                 | Formula::All(_)
                                 | Formula::Any(_)
                                 | Formula::Inside(_)

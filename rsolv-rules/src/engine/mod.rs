@@ -10,6 +10,7 @@ mod comparison;
 mod eval;
 mod fix;
 mod formula;
+mod generic;
 mod lang;
 mod lines;
 mod matcher;
