@@ -81,18 +81,18 @@ impl GenericPattern {
                 i += 3;
                 continue;
             }
-            if text == "$" {
-                if let Some(next) = tokens.get(i + 1).filter(|n| n.start == t.end) {
-                    let name = &pattern[next.start..next.end];
-                    if name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
-                        && name
-                            .bytes()
-                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-                    {
-                        toks.push(Tok::Metavar(format!("${name}").into()));
-                        i += 2;
-                        continue;
-                    }
+            if text == "$"
+                && let Some(next) = tokens.get(i + 1).filter(|n| n.start == t.end)
+            {
+                let name = &pattern[next.start..next.end];
+                if name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                {
+                    toks.push(Tok::Metavar(format!("${name}").into()));
+                    i += 2;
+                    continue;
                 }
             }
             toks.push(Tok::Text(text.to_owned()));
