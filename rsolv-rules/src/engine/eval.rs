@@ -53,6 +53,9 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
             Formula::Regex(re) => self.regex_matches(re),
             Formula::Any(items) => items.iter().flat_map(|f| self.eval(f)).collect(),
             Formula::All(items) => self.all(items),
+            // The ranges a `pattern-inside` allows (used by `pattern-either`
+            // of insides).
+            Formula::Inside(inner) => self.eval(inner),
             // Outside `patterns` these have no range of their own.
             _ => Vec::new(),
         };
@@ -75,14 +78,15 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
 
     fn all(&mut self, items: &[Formula]) -> Vec<RangeMatch> {
         let positive = |f: &Formula| {
-            matches!(
-                f,
-                Formula::Pattern(_)
-                    | Formula::Generic(_)
-                    | Formula::Regex(_)
-                    | Formula::All(_)
-                    | Formula::Any(_)
-            )
+            !is_inside_either(f)
+                && matches!(
+                    f,
+                    Formula::Pattern(_)
+                        | Formula::Generic(_)
+                        | Formula::Regex(_)
+                        | Formula::All(_)
+                        | Formula::Any(_)
+                )
         };
         let mut current: Option<Vec<RangeMatch>> = None;
         for item in items.iter().filter(|f| positive(f)) {
@@ -92,8 +96,11 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                 Some(prev) => self.intersect(&prev, &next),
             });
         }
+        // `pattern-inside`, and `pattern-either` made only of
+        // `pattern-inside`s (inside any of them), restrict the ranges.
         let mut insides = items.iter().filter_map(|f| match f {
             Formula::Inside(inner) => Some(&**inner),
+            any if is_inside_either(any) => Some(any),
             _ => None,
         });
         let mut current = match current {
@@ -302,6 +309,11 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         }
         Some(env)
     }
+}
+
+/// A `pattern-either` whose alternatives are all `pattern-inside`.
+fn is_inside_either(f: &Formula) -> bool {
+    matches!(f, Formula::Any(items) if !items.is_empty() && items.iter().all(|i| matches!(i, Formula::Inside(_))))
 }
 
 fn strip_quotes(text: &str) -> &str {
