@@ -108,6 +108,8 @@ struct Case {
     lang: Language,
     rules: PathBuf,
     target: PathBuf,
+    /// The target's file name, the path Semgrep saw.
+    target_name: String,
     expected: PathBuf,
 }
 
@@ -123,7 +125,9 @@ fn find_cases(root: &Path) -> anyhow::Result<Vec<Case>> {
     dirs.retain(|d| d.is_dir());
     dirs.sort();
     for dir in dirs {
-        let dir_name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(dir_name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
         let lang: Language = dir_name
             .parse()
             .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
@@ -149,6 +153,7 @@ fn find_cases(root: &Path) -> anyhow::Result<Vec<Case>> {
                 lang,
                 rules: dir.join(rules),
                 target: dir.join(target),
+                target_name: (*target).clone(),
                 expected: dir.join(format!("{stem}{EXPECTED_SUFFIX}")),
             });
         }
@@ -210,7 +215,7 @@ fn run_engine(case: &Case) -> anyhow::Result<(Vec<Finding>, Vec<String>)> {
             .map(|e| format!("engine: {}", e.message)),
     );
     // The bare file name, as Semgrep saw it from inside the case directory.
-    let path = Path::new(case.target.file_name().unwrap());
+    let path = Path::new(&case.target_name);
     let result = engine.scan_source(path, case.lang, &source);
     notes.extend(
         result
