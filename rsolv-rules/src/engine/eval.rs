@@ -164,7 +164,7 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                     .filter(|m| {
                         m.env
                             .get(metavariable)
-                            .is_some_and(|b| regex.is_match(self.text(b)))
+                            .is_some_and(|b| matches_at_start(regex, self.text(b)))
                     })
                     .collect(),
                 Formula::MetavariableComparison {
@@ -309,6 +309,13 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         }
         Some(env)
     }
+}
+
+/// Semgrep's `metavariable-regex` is anchored at the start only, like
+/// Python's `re.match`: `(md5|sha1)` accepts `md5_compat`, not `blake_md5`.
+/// A leftmost match starts at 0 whenever any match does.
+fn matches_at_start(regex: &crate::RuleRegex, text: &str) -> bool {
+    matches!(regex.regex().find(text), Ok(Some(m)) if m.start() == 0)
 }
 
 /// A `pattern-either` whose alternatives are all `pattern-inside`.

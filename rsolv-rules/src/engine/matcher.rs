@@ -304,12 +304,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     StrPat::Any => k(env),
                     StrPat::Exact(s) => content == &**s && k(env),
                     StrPat::Regex(re) => re.is_match(content) && k(env),
+                    // `"$X"` binds the string's content, without quotes.
                     StrPat::Metavar(name) => self.bind(
                         name,
                         Binding {
-                            node: Some(t),
-                            start: n.start,
-                            end: n.end,
+                            node: None,
+                            start: n.content.0,
+                            end: n.content.1,
                         },
                         env,
                         k,
