@@ -125,6 +125,11 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                 })
                 .collect();
         }
+        // Nothing left: the negative terms need not run (they are often
+        // the expensive ones, statement sequences with ellipses).
+        if current.is_empty() {
+            return current;
+        }
         for item in items {
             match item {
                 Formula::Not(inner) => {

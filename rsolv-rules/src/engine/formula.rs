@@ -130,37 +130,44 @@ pub(crate) fn build(
 }
 
 impl Formula {
-    /// Literal words a file must contain for the formula to match anything
-    /// (used to skip files cheaply). An empty list means "no prefilter".
-    pub(crate) fn required_words(&self) -> Vec<String> {
+    /// Words a file must contain for the formula to match anything: any
+    /// one of the alternatives, each a list of words that must all occur.
+    /// `None` when the formula may match any file.
+    pub(crate) fn prefilter(&self) -> Option<Vec<Vec<String>>> {
+        let nonempty = |words: Vec<String>| (!words.is_empty()).then(|| vec![words]);
         match self {
-            Formula::Pattern(tree) => tree.required_words(),
-            Formula::Generic(g) => g.required_words(),
-            Formula::All(items) => {
-                // Any positive item's words are required; take the longest list.
-                items
-                    .iter()
-                    .filter(|f| {
-                        matches!(
-                            f,
-                            Formula::Pattern(_)
-                                | Formula::Generic(_)
-                                | Formula::All(_)
-                                | Formula::Any(_)
-                                | Formula::Inside(_)
-                        )
-                    })
-                    .map(|f| match f {
-                        Formula::Inside(inner) => inner.required_words(),
-                        other => other.required_words(),
-                    })
-                    .max_by_key(|w| w.iter().map(String::len).sum::<usize>())
-                    .unwrap_or_default()
+            Formula::Pattern(tree) => nonempty(tree.required_words()),
+            Formula::Generic(g) => nonempty(g.required_words()),
+            Formula::Inside(inner) => inner.prefilter(),
+            Formula::Any(items) => {
+                let mut alternatives = Vec::new();
+                for item in items {
+                    alternatives.extend(item.prefilter()?);
+                }
+                Some(alternatives)
             }
-            // Each alternative must contribute, else no prefilter: keep the
-            // shortest word of each alternative as a disjunction is not
-            // expressible here, so require nothing.
-            _ => Vec::new(),
+            // Every positive term (and every inside) must match, so the
+            // most selective one can stand for all of them.
+            Formula::All(items) => items
+                .iter()
+                .filter(|f| {
+                    matches!(
+                        f,
+                        Formula::Pattern(_)
+                            | Formula::Generic(_)
+                            | Formula::All(_)
+                            | Formula::Any(_)
+                            | Formula::Inside(_)
+                    )
+                })
+                .filter_map(Formula::prefilter)
+                .max_by_key(|alternatives| {
+                    alternatives
+                        .iter()
+                        .map(|words| words.iter().map(String::len).sum::<usize>())
+                        .min()
+                }),
+            _ => None,
         }
     }
 }

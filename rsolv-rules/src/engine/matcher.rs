@@ -72,6 +72,27 @@ const DECLARATION_KINDS: &[&str] = &[
 /// declarator, so the range is `x = e` as Semgrep reports it.
 const DECLARATOR_KINDS: &[&str] = &["variable_declarator", "short_var_declaration", "var_spec"];
 
+/// Statements without nested blocks, where a deep expression statement may
+/// look for its expression (statements inside compound statements are
+/// reached by the ellipsis rule in `seq` instead).
+const SIMPLE_STATEMENTS: &[&str] = &[
+    "expression_statement",
+    "return_statement",
+    "throw_statement",
+    "lexical_declaration",
+    "variable_declaration",
+    "local_variable_declaration",
+    "short_var_declaration",
+    "var_declaration",
+    "assignment_statement",
+    "defer_statement",
+    "go_statement",
+];
+
+/// Matching steps one file may take across all rules (a step is one
+/// pattern node tried against one tree node).
+const MAX_STEPS_PER_FILE: u64 = 200_000_000;
+
 /// The most matches kept per node and pattern, a guard against patterns
 /// such as `f(..., $X, ..., $Y, ...)` on huge argument lists.
 const MAX_ENVS_PER_NODE: usize = 64;
@@ -88,6 +109,9 @@ pub(crate) struct TreeMatcher<'t, 's> {
     attribute_kind: u16,
     language: Option<tree_sitter::Language>,
     declared: DeclaredTypes,
+    /// Matching steps left for this file; when it runs out, matching stops
+    /// and the file is reported as timed out instead of hanging the scan.
+    budget: std::cell::Cell<u64>,
 }
 
 impl<'t, 's> TreeMatcher<'t, 's> {
@@ -122,7 +146,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 DeclaredTypes::default()
             },
             language: Some(grammar.language.clone()),
+            budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
         }
+    }
+
+    /// Whether matching stopped early because the file used up its budget.
+    pub(crate) fn timed_out(&self) -> bool {
+        self.budget.get() == 0
     }
 
     /// The nodes where a match of `p` can start.
@@ -166,6 +196,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             attribute_kind: 0,
             language: None,
             declared: DeclaredTypes::default(),
+            budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
         }
     }
 
@@ -259,6 +290,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         env: &mut Env,
         k: &mut dyn FnMut(&mut Env) -> bool,
     ) -> bool {
+        let left = self.budget.get();
+        if left == 0 {
+            // Out of budget: unwind as if the caller asked to stop.
+            return true;
+        }
+        self.budget.set(left - 1);
         let n = *self.tree.node(t);
         match p {
             Pat::Node {
@@ -289,7 +326,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 }
                 self.deep_expression_statement(p, t, env, k)
             }
-            Pat::Leaf { kind, text } => {
+            Pat::Leaf { kind, text, .. } => {
                 n.kind == *kind
                     && matches!(n.class, Class::Leaf | Class::Error)
                     && self.tree.text(t) == &**text
@@ -480,6 +517,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         };
         if self.kind_name(*kind) != "expression_statement"
             || matches!(inner, Pat::Ellipsis | Pat::EllipsisMetavar(_))
+            || !SIMPLE_STATEMENTS.contains(&self.kind_name(self.tree.node(t).kind))
         {
             return false;
         }
@@ -487,6 +525,28 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         while let Some(id) = stack.pop() {
             if self.node(inner, id, env, k) {
                 return true;
+            }
+            stack.extend(self.tree.kids(id).iter().rev());
+        }
+        false
+    }
+
+    /// Match `p` against statements of blocks nested inside `t`.
+    fn nested_statement(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let mut stack: Vec<NodeId> = self.tree.kids(t).iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            if self.block_kinds.contains(&self.tree.node(id).kind) {
+                for &stmt in self.tree.kids(id) {
+                    if self.node(p, stmt, env, k) {
+                        return true;
+                    }
+                }
             }
             stack.extend(self.tree.kids(id).iter().rev());
         }
@@ -560,7 +620,27 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     // A trailing `...` takes everything that is left.
                     return k(env, 0);
                 }
-                (0..=ts.len()).any(|i| self.seq(rest, &ts[i..], open_end, env, k))
+                if (0..=ts.len()).any(|i| self.seq(rest, &ts[i..], open_end, env, k)) {
+                    return true;
+                }
+                // Semgrep lets the statement after a `...` sit inside a
+                // later compound statement (`A; ...; if c { B; }`).
+                if let [last, after @ ..] = rest
+                    && after.iter().all(|p| matches!(p, Pat::Ellipsis))
+                {
+                    for (i, &t) in ts.iter().enumerate() {
+                        // A trailing `...` takes the rest of the block.
+                        let remaining = if after.is_empty() {
+                            ts.len() - i - 1
+                        } else {
+                            0
+                        };
+                        if self.nested_statement(last, t, env, &mut |env| k(env, remaining)) {
+                            return true;
+                        }
+                    }
+                }
+                false
             }
             Pat::EllipsisMetavar(name) => (0..=ts.len()).any(|i| {
                 let binding = match (ts.first(), i) {

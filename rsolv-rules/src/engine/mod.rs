@@ -102,12 +102,17 @@ pub struct FileResult {
     pub errors: Vec<EngineError>,
 }
 
+/// Words a file must contain for a formula to match: any one of the
+/// alternatives, each a list of words that must all occur; `None` when any
+/// file may match.
+type Prefilter = Option<Vec<Vec<String>>>;
+
 struct EngineRule {
     rule: CompiledRule,
     /// Per language (and, for TypeScript, per dialect: `.ts` or `.tsx`,
     /// whose grammars number node kinds differently): the formula and the
     /// words a file must contain.
-    formulas: Vec<(Language, bool, Formula, Vec<String>)>,
+    formulas: Vec<(Language, bool, Formula, Prefilter)>,
     paths: scan::PathRules,
 }
 
@@ -179,7 +184,7 @@ impl Engine {
                     let grammar = lang::grammar(lang, tsx);
                     match formula::build(matcher, lang, grammar.as_ref()) {
                         Ok(f) => {
-                            let words = f.required_words();
+                            let words = f.prefilter();
                             formulas.push((lang, tsx, f, words));
                         }
                         Err(e) => last_error = Some(e.0),
@@ -281,7 +286,12 @@ impl Engine {
                 } else {
                     true
                 };
-                if !applies || !words.iter().all(|w| source.contains(w.as_str())) {
+                let wanted = words.as_ref().is_none_or(|alternatives| {
+                    alternatives
+                        .iter()
+                        .any(|all| all.iter().all(|w| source.contains(w.as_str())))
+                });
+                if !applies || !wanted {
                     continue;
                 }
                 for m in eval.matches(formula) {
@@ -296,6 +306,19 @@ impl Engine {
                     ..rule_error(&rule.rule.id, "warn", format!("`{what}` is not evaluated by the embedded engine; its condition was ignored"))
                 });
             }
+        }
+        if matcher.timed_out() {
+            result.errors.push(EngineError {
+                rule_id: None,
+                path: Some(path.to_owned()),
+                start: None,
+                level: "warn",
+                kind: "Timeout",
+                message: format!(
+                    "{}: matching stopped after its step budget; findings may be incomplete",
+                    path.display()
+                ),
+            });
         }
         result.matches.sort_by(|a, b| {
             (a.start.offset, &a.rule_id, a.end.offset).cmp(&(

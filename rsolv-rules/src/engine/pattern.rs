@@ -37,6 +37,9 @@ pub(crate) enum Pat {
         kind: u16,
         /// The token.
         text: Box<str>,
+        /// Whether the grammar names it (an identifier, a number) rather
+        /// than a keyword or operator.
+        named: bool,
     },
     /// A string literal.
     Str(StrPat),
@@ -94,11 +97,21 @@ impl PatternTree {
     pub(crate) fn required_words(&self) -> Vec<String> {
         fn walk(p: &Pat, out: &mut Vec<String>) {
             match p {
-                Pat::Leaf { text, .. }
-                    if text.len() >= 2
-                        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+                // Keywords (`def`, `return`) are in nearly every file: only
+                // named tokens make a useful prefilter.
+                Pat::Leaf {
+                    text, named: true, ..
+                } if text.len() >= 2
+                    && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
                 {
                     out.push(text.to_string());
+                }
+                // A string's content is in the file as written (only the
+                // quotes may differ).
+                Pat::Str(StrPat::Exact(content))
+                    if content.len() >= 3 && !content.contains('\\') =>
+                {
+                    out.push(content.to_string());
                 }
                 Pat::Node { kids, .. } => kids.iter().for_each(|k| walk(k, out)),
                 Pat::Deep(inner) => walk(inner, out),
@@ -282,6 +295,7 @@ impl Converter<'_, '_> {
                 Pat::Leaf {
                     kind: n.kind,
                     text: text.into(),
+                    named: n.named,
                 }
             }
             Class::Str => Pat::Str(string_pat(self.tree.str_content(id))),

@@ -103,3 +103,105 @@ fn python_dict_ellipsis() {
         [(1, 1)]
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::lines;
+
+    /// Python expressions from a small grammar: names, numbers, strings,
+    /// attribute access, calls with positional and keyword arguments, and
+    /// binary operators.
+    fn expr() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            "[a-z][a-z0-9_]{0,6}".prop_filter("keyword", |s| !is_keyword(s)),
+            (0u32..1000).prop_map(|n| n.to_string()),
+            "[a-z ]{0,8}".prop_map(|s| format!("\"{s}\"")),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                (
+                    inner.clone(),
+                    "[a-z][a-z0-9_]{0,6}".prop_filter("keyword", |s| !is_keyword(s))
+                )
+                    .prop_map(|(obj, attr)| format!("({obj}).{attr}")),
+                (inner.clone(), prop::collection::vec(inner.clone(), 0..3))
+                    .prop_map(|(f, args)| format!("{f}({})", args.join(", "))),
+                (
+                    inner.clone(),
+                    "[a-z]{1,4}".prop_filter("keyword", |s| !is_keyword(s)),
+                    inner.clone()
+                )
+                    .prop_map(|(f, k, v)| format!("{f}({k}={v})")),
+                (
+                    inner.clone(),
+                    prop_oneof![Just("+"), Just("-"), Just("*"), Just("%")],
+                    inner
+                )
+                    .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            ]
+        })
+    }
+
+    fn is_keyword(s: &str) -> bool {
+        matches!(
+            s,
+            "and"
+                | "as"
+                | "assert"
+                | "async"
+                | "await"
+                | "break"
+                | "class"
+                | "continue"
+                | "def"
+                | "del"
+                | "elif"
+                | "else"
+                | "except"
+                | "finally"
+                | "for"
+                | "from"
+                | "global"
+                | "if"
+                | "import"
+                | "in"
+                | "is"
+                | "lambda"
+                | "nonlocal"
+                | "not"
+                | "or"
+                | "pass"
+                | "raise"
+                | "return"
+                | "try"
+                | "while"
+                | "with"
+                | "yield"
+                | "match"
+                | "case"
+                | "print"
+                | "exec"
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A snippet used as a pattern matches the snippet itself.
+        #[test]
+        fn a_snippet_matches_itself(e in expr()) {
+            let code = format!("x = {e}\n");
+            let found = lines("python", &e, &code);
+            prop_assert!(found.contains(&(1, 1)), "pattern `{}` did not match `{}`", e, code);
+        }
+
+        /// Replacing the call arguments by `...` still matches.
+        #[test]
+        fn ellipsis_arguments_match(e in expr(), f in "[a-z]{2,6}".prop_filter("keyword", |s| !is_keyword(s))) {
+            let code = format!("y = {f}({e}, {e})\n");
+            let found = lines("python", &format!("{f}(...)"), &code);
+            prop_assert!(!found.is_empty() && found.iter().all(|l| *l == (1, 1)), "{:?}", found);
+        }
+    }
+}
