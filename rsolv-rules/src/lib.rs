@@ -92,7 +92,7 @@ pub use raw::{
     Operator, PathFilter, Rule, RuleFile, StringOrList, TaintItem, TaintRole,
 };
 pub use regex::RuleRegex;
-pub use report::{fingerprint, to_sarif, to_semgrep_json};
+pub use report::{fingerprint, to_sarif, to_semgrep_json, write_semgrep_json};
 pub use ruletest::{
     Annotation, AnnotationEngine, AnnotationKind, CaseStatus, FixCheck, RuleCheck, SkipReason,
     TestCase, TestReport, TestSummary, parse_annotations, run_rule_tests,

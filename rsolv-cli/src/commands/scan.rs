@@ -52,24 +52,30 @@ pub(crate) async fn run(
     if args.autofix {
         apply_fixes(&report, args.dryrun, io)?;
     }
-    let mut text = Vec::new();
-    if args.sarif {
-        output::json(
-            &mut text,
-            &rsolv_rules::to_sarif(&report, engine.compiled_rules().into_iter()),
-        )?;
-    } else if global.json {
-        output::json(
-            &mut text,
-            &rsolv_rules::to_semgrep_json(&report, engine.compiled_rules().into_iter()),
-        )?;
-    } else {
-        print_text(&mut text, &report)?;
+    // Findings go straight to stdout; with --output, into a buffer that is
+    // then written atomically.
+    let mut buffer = Vec::new();
+    {
+        let out: &mut dyn Write = if args.output.is_some() {
+            &mut buffer
+        } else {
+            &mut *io.out
+        };
+        let rules = engine.compiled_rules();
+        if args.sarif {
+            output::json(out, &rsolv_rules::to_sarif(&report, rules.into_iter()))?;
+        } else if global.json {
+            let mut writer = std::io::BufWriter::new(&mut *out);
+            rsolv_rules::write_semgrep_json(&mut writer, &report, rules.into_iter())?;
+            writeln!(writer)?;
+            writer.flush()?;
+        } else {
+            print_text(out, &report)?;
+        }
     }
-    match &args.output {
-        Some(path) => rsolv_rules::write_atomically(path, &String::from_utf8(text)?)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => io.out.write_all(&text)?,
+    if let Some(path) = &args.output {
+        rsolv_rules::write_atomically(path, &String::from_utf8(buffer)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     for error in report.errors.iter().filter(|e| e.level == "error") {
         writeln!(io.err, "error: {}", error.message)?;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 pub use sarif::to_sarif;
-pub use semgrep_json::to_semgrep_json;
+pub use semgrep_json::{to_semgrep_json, write_semgrep_json};
 
 use crate::{CompiledRule, RuleMatch};
 

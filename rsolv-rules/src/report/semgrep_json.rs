@@ -1,5 +1,6 @@
 //! `semgrep --json` output.
 
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{by_id, fingerprints};
@@ -17,50 +18,99 @@ pub fn to_semgrep_json<'a>(
     report: &ScanReport,
     rules: impl Iterator<Item = &'a CompiledRule>,
 ) -> Value {
-    let rules = by_id(rules);
-    let fingerprints = fingerprints(&report.matches);
-    let results: Vec<Value> = report
-        .matches
-        .iter()
-        .zip(fingerprints)
-        .map(|(m, fingerprint)| {
-            let rule = rules.get(m.rule_id.as_str());
-            let metadata = rule
-                .map(|r| serde_json::to_value(r.metadata.as_mapping()).unwrap_or(Value::Null))
-                .unwrap_or_else(|| json!({}));
-            let mut extra = Map::new();
-            extra.insert("message".into(), json!(m.message));
-            if let Some(fix) = &m.fix {
-                extra.insert("fix".into(), json!(fix));
-            }
-            extra.insert("metadata".into(), metadata);
-            extra.insert("severity".into(), json!(m.severity.as_str()));
-            extra.insert("fingerprint".into(), json!(fingerprint));
-            extra.insert("lines".into(), json!(m.lines));
-            extra.insert(
-                "metavars".into(),
-                serde_json::to_value(&m.metavars).unwrap_or(Value::Null),
-            );
-            extra.insert("is_ignored".into(), json!(false));
-            extra.insert("engine_kind".into(), json!("OSS"));
-            json!({
-                "check_id": m.rule_id,
-                "path": m.path,
-                "start": m.start,
-                "end": m.end,
-                "extra": Value::Object(extra),
+    let rules: Vec<&CompiledRule> = rules.collect();
+    serde_json::to_value(SemgrepJson::new(report, &rules)).unwrap_or(Value::Null)
+}
+
+/// [`to_semgrep_json`] written straight to `out` (pretty-printed), without
+/// building the whole document in memory first: a scan with ten thousand
+/// findings would otherwise hold it several times over.
+pub fn write_semgrep_json<'a>(
+    out: impl std::io::Write,
+    report: &ScanReport,
+    rules: impl Iterator<Item = &'a CompiledRule>,
+) -> serde_json::Result<()> {
+    let rules: Vec<&CompiledRule> = rules.collect();
+    serde_json::to_writer_pretty(out, &SemgrepJson::new(report, &rules))
+}
+
+#[derive(Serialize)]
+struct SemgrepJson<'a> {
+    version: &'static str,
+    results: Vec<ResultJson<'a>>,
+    errors: Vec<Value>,
+    paths: PathsJson<'a>,
+}
+
+#[derive(Serialize)]
+struct PathsJson<'a> {
+    scanned: &'a [std::path::PathBuf],
+    skipped: &'a [crate::SkippedPath],
+}
+
+#[derive(Serialize)]
+struct ResultJson<'a> {
+    check_id: &'a str,
+    path: &'a std::path::Path,
+    start: rsolv_core::Position,
+    end: rsolv_core::Position,
+    extra: ExtraJson<'a>,
+}
+
+#[derive(Serialize)]
+struct ExtraJson<'a> {
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a str>,
+    metadata: &'a serde_yaml::Mapping,
+    severity: &'static str,
+    fingerprint: String,
+    lines: &'a str,
+    metavars: &'a std::collections::BTreeMap<String, crate::MetavarValue>,
+    is_ignored: bool,
+    engine_kind: &'static str,
+}
+
+static NO_METADATA: std::sync::LazyLock<serde_yaml::Mapping> =
+    std::sync::LazyLock::new(serde_yaml::Mapping::new);
+
+impl<'a> SemgrepJson<'a> {
+    fn new(report: &'a ScanReport, rules: &[&'a CompiledRule]) -> Self {
+        let rules = by_id(rules.iter().copied());
+        let results = report
+            .matches
+            .iter()
+            .zip(fingerprints(&report.matches))
+            .map(|(m, fingerprint)| ResultJson {
+                check_id: &m.rule_id,
+                path: &m.path,
+                start: m.start,
+                end: m.end,
+                extra: ExtraJson {
+                    message: &m.message,
+                    fix: m.fix.as_deref(),
+                    metadata: rules
+                        .get(m.rule_id.as_str())
+                        .map_or(&*NO_METADATA, |r| r.metadata.as_mapping()),
+                    severity: m.severity.as_str(),
+                    fingerprint,
+                    lines: &m.lines,
+                    metavars: &m.metavars,
+                    is_ignored: false,
+                    engine_kind: "OSS",
+                },
             })
-        })
-        .collect();
-    json!({
-        "version": VERSION,
-        "results": results,
-        "errors": report.errors.iter().map(error_json).collect::<Vec<_>>(),
-        "paths": {
-            "scanned": report.scanned,
-            "skipped": report.skipped,
-        },
-    })
+            .collect();
+        Self {
+            version: VERSION,
+            results,
+            errors: report.errors.iter().map(error_json).collect(),
+            paths: PathsJson {
+                scanned: &report.scanned,
+                skipped: &report.skipped,
+            },
+        }
+    }
 }
 
 fn error_json(e: &EngineError) -> Value {
