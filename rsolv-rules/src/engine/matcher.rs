@@ -297,6 +297,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }
         self.budget.set(left - 1);
         let n = *self.tree.node(t);
+        // `t` itself, as a metavariable binding.
+        let whole = Binding {
+            node: Some(t),
+            start: n.start,
+            end: n.end,
+        };
         match p {
             Pat::Node {
                 kind,
@@ -354,47 +360,17 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     ),
                 }
             }
-            Pat::Metavar(name) => {
-                n.named
-                    && self.bind(
-                        name,
-                        Binding {
-                            node: Some(t),
-                            start: n.start,
-                            end: n.end,
-                        },
-                        env,
-                        k,
-                    )
-            }
+            Pat::Metavar(name) => n.named && self.bind(name, whole, env, k),
             Pat::TypedMetavar { name, ty } => {
                 n.named
                     && self
                         .language
                         .as_ref()
                         .is_some_and(|l| self.declared.has_type(self.tree, l, t, ty))
-                    && self.bind(
-                        name,
-                        Binding {
-                            node: Some(t),
-                            start: n.start,
-                            end: n.end,
-                        },
-                        env,
-                        k,
-                    )
+                    && self.bind(name, whole, env, k)
             }
             Pat::Wildcard | Pat::Ellipsis => k(env),
-            Pat::EllipsisMetavar(name) => self.bind(
-                name,
-                Binding {
-                    node: Some(t),
-                    start: n.start,
-                    end: n.end,
-                },
-                env,
-                k,
-            ),
+            Pat::EllipsisMetavar(name) => self.bind(name, whole, env, k),
             Pat::Name { dotted, inner } => {
                 if self.node(inner, t, env, k) {
                     return true;

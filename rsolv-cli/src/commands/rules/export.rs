@@ -33,28 +33,10 @@ pub(super) async fn run(
     match path {
         None => io.out.write_all(text.as_bytes())?,
         Some(path) => {
-            write_atomically(path, &text)
+            rsolv_rules::write_atomically(path, &text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             writeln!(io.err, "wrote {}", path.display())?;
         }
     }
     Ok(Status::Success)
-}
-
-/// Write through a temporary file in the same directory and rename it, so a
-/// failed export never leaves a truncated rule file behind.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.rsolv-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
