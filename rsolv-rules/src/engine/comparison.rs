@@ -68,8 +68,10 @@ impl Comparison {
     /// Evaluate with `lookup` giving each metavariable's source text; an
     /// unbound metavariable or a type error makes the comparison false.
     pub(crate) fn eval(&self, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
-        matches!(eval(&self.0, lookup), Some(Value::Bool(true)))
-            || matches!(eval(&self.0, lookup), Some(Value::Int(n)) if n != 0)
+        matches!(
+            eval(&self.0, lookup),
+            Some(Value::Bool(true) | Value::Int(1..) | Value::Int(..=-1))
+        )
     }
 }
 
