@@ -24,9 +24,16 @@ pub(crate) struct Grammar {
     pub(crate) keyword_arguments: &'static [&'static str],
     /// Argument-list kinds.
     pub(crate) argument_lists: &'static [&'static str],
-    /// The member-access kind (`a.b`) whose dotted names imports can alias,
-    /// for languages whose imports the engine resolves.
-    pub(crate) import_attribute: Option<&'static str>,
+    /// Member-access kinds (`a.b`, Java's `a.b.C` type) whose dotted names
+    /// imports can alias, for languages whose imports the engine resolves.
+    pub(crate) import_attributes: &'static [&'static str],
+    /// Children a pattern may leave out (`async`, Java modifiers, a return
+    /// type annotation): `def $F(...): ...` also matches `async def`, and
+    /// `void $M(...)` also matches `public static void m()`.
+    pub(crate) optional_kids: &'static [&'static str],
+    /// Kinds whose children match as an unordered subset: the pattern's
+    /// `@Foo public` matches `public static @Foo final`.
+    pub(crate) subset_kinds: &'static [&'static str],
     /// How the language's imports bind names.
     pub(crate) import_style: ImportStyle,
     /// Whether `(Type $X)` typed metavariables are checked against the
@@ -65,7 +72,9 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: &["keyword_argument"],
             argument_lists: &["argument_list"],
-            import_attribute: Some("attribute"),
+            import_attributes: &["attribute"],
+            optional_kids: &["async", "->", "type"],
+            subset_kinds: NO,
             import_style: ImportStyle::Python,
             typed_metavariables: false,
         },
@@ -89,7 +98,18 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["arguments"],
-            import_attribute: None,
+            import_attributes: NO,
+            optional_kids: &[
+                "async",
+                "static",
+                "class_heritage",
+                "type_annotation",
+                "type_parameters",
+                "accessibility_modifier",
+                "override_modifier",
+                "readonly",
+            ],
+            subset_kinds: &["object"],
             import_style: ImportStyle::None,
             typed_metavariables: false,
         },
@@ -114,7 +134,20 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
-            import_attribute: Some("field_access"),
+            import_attributes: &[
+                "field_access",
+                "scoped_type_identifier",
+                "scoped_identifier",
+            ],
+            optional_kids: &[
+                "modifiers",
+                "throws",
+                "type_parameters",
+                "superclass",
+                "super_interfaces",
+                "dimensions",
+            ],
+            subset_kinds: &["modifiers"],
             import_style: ImportStyle::Java,
             typed_metavariables: true,
         },
@@ -138,7 +171,9 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
-            import_attribute: None,
+            import_attributes: NO,
+            optional_kids: NO,
+            subset_kinds: NO,
             import_style: ImportStyle::None,
             typed_metavariables: false,
         },
@@ -160,7 +195,9 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: NO,
             keyword_arguments: &["pair"],
             argument_lists: &["argument_list"],
-            import_attribute: None,
+            import_attributes: NO,
+            optional_kids: &["argument_list"],
+            subset_kinds: NO,
             import_style: ImportStyle::None,
             typed_metavariables: false,
         },

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::constants::Constants;
 use super::lang::{Grammar, ImportStyle};
 use super::names::Aliases;
 use super::pattern::{Pat, PatternTree, StrPat};
@@ -106,12 +107,16 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// visits calls.
     by_kind: HashMap<u16, Vec<NodeId>>,
     aliases: Aliases,
-    attribute_kind: u16,
+    attribute_kinds: HashSet<u16>,
+    optional_kinds: HashSet<u16>,
+    subset_kinds: HashSet<u16>,
     language: Option<tree_sitter::Language>,
     declared: DeclaredTypes,
     /// Matching steps left for this file; when it runs out, matching stops
     /// and the file is reported as timed out instead of hanging the scan.
     budget: std::cell::Cell<u64>,
+    /// Constant values of identifiers, computed on first use.
+    constants: std::cell::OnceCell<Constants>,
 }
 
 impl<'t, 's> TreeMatcher<'t, 's> {
@@ -137,9 +142,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 ImportStyle::Java => Aliases::java(tree, grammar),
                 ImportStyle::None => Aliases::default(),
             },
-            attribute_kind: grammar
-                .import_attribute
-                .map_or(0, |k| grammar.language.id_for_node_kind(k, true)),
+            attribute_kinds: ids(grammar.import_attributes),
+            optional_kinds: ids(grammar.optional_kids),
+            subset_kinds: ids(grammar.subset_kinds),
             declared: if grammar.typed_metavariables {
                 DeclaredTypes::java(tree, &grammar.language)
             } else {
@@ -147,6 +152,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             },
             language: Some(grammar.language.clone()),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
+            constants: std::cell::OnceCell::new(),
         }
     }
 
@@ -193,10 +199,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             block_kinds: HashSet::new(),
             by_kind: HashMap::new(),
             aliases: Aliases::default(),
-            attribute_kind: 0,
+            attribute_kinds: HashSet::new(),
+            optional_kinds: HashSet::new(),
+            subset_kinds: HashSet::new(),
             language: None,
             declared: DeclaredTypes::default(),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
+            constants: std::cell::OnceCell::new(),
         }
     }
 
@@ -323,6 +332,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     };
                     if *unordered_keywords {
                         self.keyword_seq(kids, tkids, env, &mut k2)
+                    } else if self.subset_kinds.contains(kind) {
+                        let pats: Vec<&Pat> = kids.iter().collect();
+                        let mut used = vec![false; tkids.len()];
+                        self.assign_distinct(&pats, tkids, &mut used, None, env, &mut |env, _| {
+                            k2(env)
+                        })
                     } else {
                         self.seq(kids, tkids, false, env, &mut |env, _| k2(env))
                     }
@@ -339,10 +354,16 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     && k(env)
             }
             Pat::Str(sp) => {
-                if n.class != Class::Str {
+                let content = if n.class == Class::Str {
+                    self.tree.str_content(t)
+                } else if n.class == Class::Leaf
+                    && !matches!(sp, StrPat::Metavar(_))
+                    && let Some(value) = self.constant(t)
+                {
+                    value
+                } else {
                     return false;
-                }
-                let content = self.tree.str_content(t);
+                };
                 match sp {
                     StrPat::Any => k(env),
                     StrPat::Exact(s) => content == &**s && k(env),
@@ -376,7 +397,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     return true;
                 }
                 self.aliases
-                    .resolve(self.tree, t, self.attribute_kind)
+                    .resolve(self.tree, t, &self.attribute_kinds)
                     .as_deref()
                     == Some(&**dotted)
                     && k(env)
@@ -529,6 +550,43 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         false
     }
 
+    /// The string constant identifier `t` holds, by constant propagation.
+    fn constant(&self, t: NodeId) -> Option<&str> {
+        let language = self.language.as_ref()?;
+        let constants = self.constants.get_or_init(|| {
+            let assignment = |id: NodeId| -> Option<(NodeId, NodeId)> {
+                let name = self.kind_name(self.tree.node(id).kind);
+                let plain = ASSIGNMENT_KINDS.contains(&name) || DECLARATOR_KINDS.contains(&name);
+                if !plain || name == "short_var_declaration" && self.tree.kids(id).len() != 3 {
+                    return None;
+                }
+                // Only `=`/`:=`: `x += "a"` is not a constant assignment.
+                let op = self
+                    .tree
+                    .kids(id)
+                    .iter()
+                    .find(|&&k| !self.tree.node(k).named);
+                if op.is_some_and(|&op| !matches!(self.tree.text(op), "=" | ":=")) {
+                    return None;
+                }
+                self.assignment_parts(id)
+            };
+            Constants::compute(self.tree, language, &assignment)
+        });
+        constants.get(t)
+    }
+
+    /// Whether the pattern may leave out tree node `t`.
+    fn is_optional(&self, t: NodeId) -> bool {
+        self.optional_kinds.contains(&self.tree.node(t).kind)
+    }
+
+    /// Whether pattern node `p` is rooted at the kind of tree node `t`.
+    fn same_kind(&self, p: &Pat, t: NodeId) -> bool {
+        let kind = self.tree.node(t).kind;
+        matches!(p, Pat::Node { kind: k, .. } | Pat::Leaf { kind: k, .. } if *k == kind)
+    }
+
     /// Go's one-element `expression_list`, unwrapped.
     fn single_of_list<'p>(&self, p: &'p Pat) -> &'p Pat {
         match p {
@@ -588,7 +646,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         k: &mut dyn FnMut(&mut Env, usize) -> bool,
     ) -> bool {
         let Some((first, rest)) = ps.split_first() else {
-            return (open_end || ts.is_empty()) && k(env, ts.len());
+            if open_end {
+                return k(env, ts.len());
+            }
+            // Children the pattern may leave out can also trail.
+            return ts.iter().all(|&t| self.is_optional(t)) && k(env, 0);
         };
         match first {
             Pat::Ellipsis => {
@@ -642,9 +704,15 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 let Some((&t, trest)) = ts.split_first() else {
                     return false;
                 };
-                self.node(first, t, env, &mut |env| {
+                if self.node(first, t, env, &mut |env| {
                     self.seq(rest, trest, open_end, env, k)
-                })
+                }) {
+                    return true;
+                }
+                // A child the pattern left out (`async`, modifiers, ...).
+                self.is_optional(t)
+                    && !self.same_kind(first, t)
+                    && self.seq(ps, trest, open_end, env, k)
             }
         }
     }
@@ -667,36 +735,50 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }
         let rest_pats: Vec<Pat> = ps.iter().filter(|p| !is_kw_pat(p)).cloned().collect();
         let mut used = vec![false; ts.len()];
-        self.assign_keywords(&kw_pats, ts, &mut used, env, &mut |env, used| {
-            let left: Vec<NodeId> = ts
-                .iter()
-                .zip(used)
-                .filter(|(_, u)| !**u)
-                .map(|(t, _)| *t)
-                .collect();
-            self.seq(&rest_pats, &left, false, env, &mut |env, _| k(env))
-        })
+        let keyword_kinds = Some(&self.keyword_kinds);
+        self.assign_distinct(
+            &kw_pats,
+            ts,
+            &mut used,
+            keyword_kinds,
+            env,
+            &mut |env, used| {
+                let left: Vec<NodeId> = ts
+                    .iter()
+                    .zip(used)
+                    .filter(|(_, u)| !**u)
+                    .map(|(t, _)| *t)
+                    .collect();
+                self.seq(&rest_pats, &left, false, env, &mut |env, _| k(env))
+            },
+        )
     }
 
-    fn assign_keywords(
+    /// Match each pattern in `kws` against a distinct unused node of `ts`
+    /// (restricted to `kinds` when given), in any order.
+    fn assign_distinct(
         &self,
         kws: &[&Pat],
         ts: &[NodeId],
         used: &mut [bool],
+        kinds: Option<&HashSet<u16>>,
         env: &mut Env,
         k: &mut dyn FnMut(&mut Env, &[bool]) -> bool,
     ) -> bool {
         let Some((first, rest)) = kws.split_first() else {
             return k(env, used);
         };
+        if matches!(first, Pat::Ellipsis) {
+            return self.assign_distinct(rest, ts, used, kinds, env, k);
+        }
         for i in 0..ts.len() {
-            if used[i] || !self.keyword_kinds.contains(&self.tree.node(ts[i]).kind) {
+            if used[i] || kinds.is_some_and(|kinds| !kinds.contains(&self.tree.node(ts[i]).kind)) {
                 continue;
             }
             used[i] = true;
             let stop = self.node(first, ts[i], env, &mut |env| {
                 let mut inner_used = used.to_vec();
-                self.assign_keywords(rest, ts, &mut inner_used, env, k)
+                self.assign_distinct(rest, ts, &mut inner_used, kinds, env, k)
             });
             used[i] = false;
             if stop {

@@ -7,6 +7,7 @@
 //! rule never stops a scan.
 
 mod comparison;
+mod constants;
 mod eval;
 mod fix;
 mod formula;

@@ -3,7 +3,7 @@
 //! another name (`from subprocess import call as run_it; run_it(...)`,
 //! `import subprocess as sp; sp.call(...)`), as Semgrep does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::lang::Grammar;
 use super::tree::{NodeId, SynTree};
@@ -11,7 +11,9 @@ use super::tree::{NodeId, SynTree};
 /// Local names bound by imports, mapped to the dotted names they stand for.
 #[derive(Debug, Default)]
 pub(crate) struct Aliases {
-    map: HashMap<String, String>,
+    /// Per local name, the imports binding it: (where the import starts,
+    /// the dotted name), in source order. A later import rebinds the name.
+    map: HashMap<String, Vec<(u32, String)>>,
     /// Java: a capitalized name no import binds is `java.lang.Name`.
     implicit_java_lang: bool,
 }
@@ -26,8 +28,11 @@ impl Aliases {
                 .unwrap_or("")
         };
         let dotted = |id: NodeId| -> String { tree.text(id).split_whitespace().collect() };
-        let mut map = HashMap::new();
+        let mut map: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         for id in tree.ids() {
+            let at = tree.node(id).start;
+            let mut bind =
+                |local: String, full: String| map.entry(local).or_default().push((at, full));
             match kind(id) {
                 "import_statement" => {
                     for &item in tree.kids(id) {
@@ -36,7 +41,7 @@ impl Aliases {
                         if kind(item) == "aliased_import"
                             && let [name, .., alias] = tree.kids(item)
                         {
-                            map.insert(tree.text(*alias).to_owned(), dotted(*name));
+                            bind(tree.text(*alias).to_owned(), dotted(*name));
                         }
                     }
                 }
@@ -52,11 +57,11 @@ impl Aliases {
                     for &item in kids.iter().skip_while(|&&k| kind(k) != "import").skip(1) {
                         match kind(item) {
                             "dotted_name" => {
-                                map.insert(dotted(item), format!("{module}.{}", dotted(item)));
+                                bind(dotted(item), format!("{module}.{}", dotted(item)));
                             }
                             "aliased_import" => {
                                 if let [name, .., alias] = tree.kids(item) {
-                                    map.insert(
+                                    bind(
                                         tree.text(*alias).to_owned(),
                                         format!("{module}.{}", dotted(*name)),
                                     );
@@ -85,7 +90,7 @@ impl Aliases {
                 .node_kind_for_id(tree.node(id).kind)
                 .unwrap_or("")
         };
-        let mut map = HashMap::new();
+        let mut map: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         for id in tree.ids().filter(|&id| kind(id) == "import_declaration") {
             let kids = tree.kids(id);
             if kids.iter().any(|&k| kind(k) == "asterisk") {
@@ -97,7 +102,9 @@ impl Aliases {
             {
                 let dotted: String = tree.text(name).split_whitespace().collect();
                 if let Some(last) = dotted.rsplit('.').next() {
-                    map.insert(last.to_owned(), dotted.clone());
+                    map.entry(last.to_owned())
+                        .or_default()
+                        .push((tree.node(id).start, dotted.clone()));
                 }
             }
         }
@@ -118,7 +125,7 @@ impl Aliases {
         &self,
         tree: &SynTree<'_>,
         id: NodeId,
-        attribute_kind: u16,
+        attribute_kinds: &HashSet<u16>,
     ) -> Option<String> {
         if self.is_empty() {
             return None;
@@ -126,18 +133,29 @@ impl Aliases {
         let kids = tree.kids(id);
         if kids.is_empty() {
             let name = tree.text(id);
-            return self.map.get(name).cloned().or_else(|| {
+            let at = tree.node(id).start;
+            let bound = self.map.get(name).and_then(|imports| {
+                // The closest import before the use; a use above every
+                // import (a function body read later) sees the first.
+                imports
+                    .iter()
+                    .rev()
+                    .find(|(pos, _)| *pos <= at)
+                    .or(imports.first())
+                    .map(|(_, full)| full.clone())
+            });
+            return bound.or_else(|| {
                 (self.implicit_java_lang && name.starts_with(|c: char| c.is_ascii_uppercase()))
                     .then(|| format!("java.lang.{name}"))
             });
         }
-        if tree.node(id).kind != attribute_kind {
+        if !attribute_kinds.contains(&tree.node(id).kind) {
             return None;
         }
         let (object, attr) = (*kids.first()?, *kids.last()?);
         Some(format!(
             "{}.{}",
-            self.resolve(tree, object, attribute_kind)?,
+            self.resolve(tree, object, attribute_kinds)?,
             tree.text(attr)
         ))
     }

@@ -18,6 +18,8 @@ const MV: &str = "__rsmv_";
 const MVS: &str = "__rsmvs_";
 const ELLIPSIS: &str = "__rsel";
 const DEEP: &str = "__rsdeep";
+/// A metavariable where Ruby needs a constant (`class $C`): capitalized.
+const MV_CONST: &str = "RSMVC_";
 
 /// One node of a compiled pattern.
 #[derive(Debug, Clone)]
@@ -154,7 +156,7 @@ pub(crate) fn parse_pattern(
         rewritten.push('\n');
     }
     let mut last_error = None;
-    for (prefix, suffix) in wrappers(lang) {
+    for (prefix, suffix) in wrappers(lang, &rewritten) {
         let source = format!("{prefix}{rewritten}{suffix}");
         let Some(tree) = SynTree::parse(grammar, &source) else {
             continue;
@@ -176,8 +178,12 @@ pub(crate) fn parse_pattern(
 }
 
 /// Source wrappers that make a fragment a complete program.
-fn wrappers(lang: Language) -> &'static [(&'static str, &'static str)] {
+fn wrappers(lang: Language, text: &str) -> &'static [(&'static str, &'static str)] {
     match lang {
+        // `{ a: $X }` is an object, not a block with a label, as in Semgrep.
+        Language::JavaScript | Language::TypeScript if text.trim_start().starts_with('{') => {
+            &[("(", ")"), ("", ""), ("class __RsC {\n", "\n}")]
+        }
         Language::Java => &[
             ("", ""),
             // An expression without its semicolon (`"DES"`, `1 == 1`).
@@ -249,11 +255,54 @@ impl Converter<'_, '_> {
             }
             _ => nodes.to_vec(),
         };
-        let pats: Vec<Pat> = nodes.iter().map(|&n| self.pat(n)).collect();
+        let mut pats: Vec<Pat> = nodes.iter().map(|&n| self.pat(n)).collect();
+        // Go: `import "x"` matches each spec of a grouped `import (...)`, as
+        // Semgrep desugars it. Alone, the pattern is the spec (reported at
+        // its line); in a sequence, a declaration holding a matching spec.
+        if let [one] = nodes.as_slice()
+            && let Some(spec) = self.go_import_spec(*one)
+        {
+            pats[0] = spec;
+        } else {
+            for (pat, &node) in pats.iter_mut().zip(&nodes) {
+                if let Some(spec) = self.go_import_spec(node)
+                    && let Some(&keyword) = self.tree.kids(node).first()
+                {
+                    *pat = Pat::Node {
+                        kind: self.tree.node(node).kind,
+                        kids: vec![self.pat(keyword), Pat::Deep(Box::new(spec))],
+                        unordered_keywords: false,
+                    };
+                }
+            }
+        }
+        // Ruby has no expression statements: a call in a statement sequence
+        // also matches a statement that contains it (`x = JWT.encode(...)`),
+        // Semgrep's deep expression statement.
+        if self.grammar.expression_statements.is_empty() && pats.len() > 1 {
+            for (pat, &node) in pats.iter_mut().zip(&nodes) {
+                if self.kind_name(self.tree.node(node).kind) == "call" {
+                    *pat = Pat::Deep(Box::new(pat.clone()));
+                }
+            }
+        }
         match pats.as_slice() {
             [] => Err(PatternError("empty pattern".into())),
             [one] => Ok(PatternTree::Node(one.clone())),
             _ => Ok(PatternTree::Seq(pats)),
+        }
+    }
+
+    /// The pattern of the single spec of a Go `import "x"` declaration.
+    fn go_import_spec(&self, id: NodeId) -> Option<Pat> {
+        if self.kind_name(self.tree.node(id).kind) != "import_declaration" {
+            return None;
+        }
+        match self.tree.kids(id) {
+            [_, spec] if self.kind_name(self.tree.node(*spec).kind) == "import_spec" => {
+                Some(self.pat(*spec))
+            }
+            _ => None,
         }
     }
 
@@ -325,7 +374,10 @@ impl Converter<'_, '_> {
                     return deep;
                 }
                 let kid_pats: Vec<Pat> = kids.iter().map(|&k| self.pat(k)).collect();
-                if self.grammar.import_attribute == Some(self.kind_name(n.kind))
+                if self
+                    .grammar
+                    .import_attributes
+                    .contains(&self.kind_name(n.kind))
                     && is_dotted_name(text)
                 {
                     let inner = Pat::Node {
@@ -392,7 +444,10 @@ fn hole(text: &str) -> Option<Pat> {
     if let Some(name) = text.strip_prefix(MVS) {
         return Some(Pat::EllipsisMetavar(format!("$...{name}").into()));
     }
-    if let Some(name) = text.strip_prefix(MV) {
+    if let Some(name) = text
+        .strip_prefix(MV)
+        .or_else(|| text.strip_prefix(MV_CONST))
+    {
         return Some(if name == "_" {
             Pat::Wildcard
         } else {
@@ -445,6 +500,15 @@ fn rewrite_holes_for(lang: Language, pattern: &str) -> String {
             .collect::<Vec<_>>()
             .join("\n");
     }
+    // Ruby class and module names are constants: `class $C` needs a
+    // capitalized placeholder to parse.
+    let rewritten = if lang == Language::Ruby {
+        rewritten
+            .replace(&format!("class {MV}"), &format!("class {MV_CONST}"))
+            .replace(&format!("module {MV}"), &format!("module {MV_CONST}"))
+    } else {
+        rewritten
+    };
     let pair = match lang {
         Language::Python => format!("{ELLIPSIS}: {ELLIPSIS}"),
         Language::Ruby => format!("{ELLIPSIS} => {ELLIPSIS}"),

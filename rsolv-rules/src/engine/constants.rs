@@ -1,0 +1,230 @@
+//! Constant propagation, as Semgrep does it by default: after
+//! `url = "http://x"`, the pattern `urlopen("=~/^http:/")` also matches
+//! `urlopen(url)`.
+//!
+//! The analysis is deliberately small and sound for straight-line code: a
+//! use of a variable has a constant value when the closest assignment
+//! before it in the same function assigns a string literal (or a `+` of
+//! string literals and constants), and nothing is assigned to the variable
+//! inside a loop or a branch between the two. A variable no function
+//! assigns falls back to the enclosing scopes, where it must be assigned
+//! exactly once (a module-level constant).
+
+use std::collections::HashMap;
+
+use super::tree::{Class, NodeId, SynTree};
+
+/// Node kinds that open a new variable scope, across the grammars.
+const FUNCTION_KINDS: &[&str] = &[
+    "function_definition",
+    "lambda",
+    "function_declaration",
+    "function_expression",
+    "generator_function_declaration",
+    "arrow_function",
+    "method_definition",
+    "method_declaration",
+    "constructor_declaration",
+    "lambda_expression",
+    "func_literal",
+    "method",
+    "singleton_method",
+];
+
+/// Compound statements: an assignment nested in one of them may or may not
+/// run, so it makes the variable non-constant after it.
+const BRANCH_KINDS: &[&str] = &[
+    "if_statement",
+    "else_clause",
+    "elif_clause",
+    "for_statement",
+    "for_in_statement",
+    "enhanced_for_statement",
+    "while_statement",
+    "do_statement",
+    "try_statement",
+    "switch_statement",
+    "with_statement",
+    "if",
+    "unless",
+    "while",
+    "until",
+    "for",
+    "case",
+    "if_modifier",
+    "unless_modifier",
+];
+
+/// Binary-expression kinds whose `+` concatenates strings.
+const BINARY_KINDS: &[&str] = &["binary_operator", "binary_expression", "binary"];
+
+/// One assignment of a variable.
+#[derive(Debug)]
+struct Assign {
+    /// Where the assignment ends: uses after this see its value.
+    end: u32,
+    /// The constant assigned, if any.
+    value: Option<Box<str>>,
+    /// Whether the assignment sits in a branch or loop of its scope.
+    conditional: bool,
+}
+
+/// The constant value of identifier uses, by node.
+#[derive(Debug, Default)]
+pub(crate) struct Constants {
+    values: HashMap<NodeId, Box<str>>,
+}
+
+impl Constants {
+    /// The string constant the identifier `id` holds, if known.
+    pub(crate) fn get(&self, id: NodeId) -> Option<&str> {
+        self.values.get(&id).map(|v| &**v)
+    }
+
+    /// Analyze `tree`, parsed with `language`. `assignment` splits an
+    /// assignment or initialized declarator into its target and value.
+    pub(crate) fn compute(
+        tree: &SynTree<'_>,
+        language: &tree_sitter::Language,
+        assignment: &dyn Fn(NodeId) -> Option<(NodeId, NodeId)>,
+    ) -> Self {
+        let mut walk = Walk {
+            tree,
+            language,
+            assignment,
+            scopes: vec![HashMap::new()],
+            uses: Vec::new(),
+            lhs: Vec::new(),
+        };
+        walk.visit(tree.root(), &[0], 0);
+        let Walk {
+            scopes, uses, lhs, ..
+        } = walk;
+        let lhs: std::collections::HashSet<NodeId> = lhs.into_iter().collect();
+        let mut values = HashMap::new();
+        for (id, chain) in uses {
+            if lhs.contains(&id) {
+                continue;
+            }
+            let name = tree.text(id);
+            let start = tree.node(id).start;
+            if let Some(v) = lookup(&scopes, &chain, name, start) {
+                values.insert(id, v);
+            }
+        }
+        Self { values }
+    }
+}
+
+/// The value of `name` used at `start`, from the innermost scope of
+/// `chain` that assigns it.
+fn lookup(
+    scopes: &[HashMap<String, Vec<Assign>>],
+    chain: &[usize],
+    name: &str,
+    start: u32,
+) -> Option<Box<str>> {
+    for (depth, &scope) in chain.iter().rev().enumerate() {
+        let Some(assigns) = scopes[scope].get(name) else {
+            continue;
+        };
+        if depth == 0 {
+            // The use's own function: the closest assignment before it.
+            let before: Vec<&Assign> = assigns.iter().filter(|a| a.end <= start).collect();
+            let last = before.last()?;
+            if last.conditional || assigns.iter().any(|a| a.conditional && a.end <= start) {
+                return None;
+            }
+            return last.value.clone();
+        }
+        // An enclosing scope: only a variable assigned once is a constant.
+        return match assigns.as_slice() {
+            [only] if !only.conditional => only.value.clone(),
+            _ => None,
+        };
+    }
+    None
+}
+
+struct Walk<'a, 's> {
+    tree: &'a SynTree<'s>,
+    language: &'a tree_sitter::Language,
+    assignment: &'a dyn Fn(NodeId) -> Option<(NodeId, NodeId)>,
+    /// Assignments per scope, by variable name.
+    scopes: Vec<HashMap<String, Vec<Assign>>>,
+    /// Identifier uses with the scope chain they sit in.
+    uses: Vec<(NodeId, Vec<usize>)>,
+    /// Identifiers that are assignment targets.
+    lhs: Vec<NodeId>,
+}
+
+impl<'a> Walk<'a, '_> {
+    fn kind_name(&self, id: NodeId) -> &'a str {
+        self.language
+            .node_kind_for_id(self.tree.node(id).kind)
+            .unwrap_or("")
+    }
+
+    fn visit(&mut self, id: NodeId, chain: &[usize], branch: usize) {
+        let kind = self.kind_name(id);
+        let node = *self.tree.node(id);
+        let inner;
+        let (chain, mut branch) = if FUNCTION_KINDS.contains(&kind) {
+            self.scopes.push(HashMap::new());
+            inner = [chain, &[self.scopes.len() - 1]].concat();
+            (inner.as_slice(), 0)
+        } else {
+            (chain, branch)
+        };
+        if BRANCH_KINDS.contains(&kind) {
+            branch += 1;
+        }
+        if kind == "identifier" && node.class == Class::Leaf {
+            self.uses.push((id, chain.to_vec()));
+        }
+        if let Some((lhs, rhs)) = (self.assignment)(id)
+            && self.tree.kids(lhs).is_empty()
+            && self.kind_name(lhs) == "identifier"
+        {
+            self.lhs.push(lhs);
+            let value = self.constant(rhs, chain);
+            let scope = *chain.last().unwrap_or(&0);
+            self.scopes[scope]
+                .entry(self.tree.text(lhs).to_owned())
+                .or_default()
+                .push(Assign {
+                    end: node.end,
+                    value,
+                    conditional: branch > 0,
+                });
+        }
+        let tree = self.tree;
+        for &kid in tree.kids(id) {
+            self.visit(kid, chain, branch);
+        }
+    }
+
+    /// The string constant expression `id` evaluates to, if it is one: a
+    /// plain string literal or a `+` of constants.
+    fn constant(&self, id: NodeId, chain: &[usize]) -> Option<Box<str>> {
+        let node = self.tree.node(id);
+        match node.class {
+            Class::Str => Some(self.tree.str_content(id).into()),
+            Class::Interior if BINARY_KINDS.contains(&self.kind_name(id)) => {
+                let [l, op, r] = self.tree.kids(id) else {
+                    return None;
+                };
+                if self.tree.text(*op) != "+" {
+                    return None;
+                }
+                let (l, r) = (self.constant(*l, chain)?, self.constant(*r, chain)?);
+                Some(format!("{l}{r}").into())
+            }
+            Class::Leaf if self.kind_name(id) == "identifier" => {
+                let name = self.tree.text(id);
+                lookup(&self.scopes, chain, name, node.start)
+            }
+            _ => None,
+        }
+    }
+}
