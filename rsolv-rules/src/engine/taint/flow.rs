@@ -411,31 +411,14 @@ impl<'a> Walker<'a, '_, '_> {
         } else {
             kids.first().map(|&k| self.lvalues(k)).unwrap_or_default()
         };
-        // `a, b = x, y`: pairwise, when both sides have as many parts.
-        let values: Vec<NodeId> = self
-            .tree
-            .kids(rhs)
-            .iter()
-            .copied()
-            .filter(|&k| self.tree.node(k).named)
-            .collect();
-        let pairwise = targets.len() > 1
-            && values.len() == targets.len()
-            && matches!(
-                self.kind(rhs),
-                "expression_list" | "tuple" | "pattern_list" | "array" | "list"
-            );
-        for (i, &target) in targets.iter().enumerate() {
-            let t = if pairwise {
-                self.expr(values[i])
-            } else {
-                taint.clone()
-            };
+        // `a, b = x, y`: every target gets the taint of the whole value, as
+        // in Semgrep.
+        for &target in &targets {
             let t = if strong {
-                t
+                taint.clone()
             } else {
                 let mut old = self.expr(target);
-                union(&mut old, t);
+                union(&mut old, taint.clone());
                 old
             };
             self.assign(target, t, strong);

@@ -171,19 +171,39 @@ fn build(
     tsx: bool,
     grammar: Option<&Grammar>,
 ) -> Result<TaintFormulas, String> {
-    let all = |matchers: Vec<&crate::Matcher>| {
-        matchers
+    // A specification whose patterns do not parse for this language (a
+    // TypeScript-only pattern in a rule for both) is left out; the others
+    // still run. Formulas keep their index, so a left-out one never matches.
+    let all = |matchers: Vec<&crate::Matcher>, strict: bool| {
+        let mut last_error = None;
+        let formulas: Vec<Formula> = matchers
             .into_iter()
-            .map(|m| formula::build(m, lang, grammar).map_err(|e| e.0))
-            .collect::<Result<Vec<_>, _>>()
+            .map(|m| {
+                formula::build(m, lang, grammar).unwrap_or_else(|e| {
+                    last_error = Some(e.0);
+                    Formula::Any(Vec::new())
+                })
+            })
+            .collect();
+        match last_error {
+            Some(e)
+                if strict
+                    && formulas
+                        .iter()
+                        .all(|f| matches!(f, Formula::Any(v) if v.is_empty())) =>
+            {
+                Err(e)
+            }
+            _ => Ok(formulas),
+        }
     };
     Ok(TaintFormulas {
         lang,
         tsx,
-        sources: all(spec.sources.iter().map(|s| &s.matcher).collect())?,
-        sinks: all(spec.sinks.iter().map(|s| &s.matcher).collect())?,
-        sanitizers: all(spec.sanitizers.iter().map(|s| &s.matcher).collect())?,
-        propagators: all(spec.propagators.iter().map(|s| &s.matcher).collect())?,
+        sources: all(spec.sources.iter().map(|s| &s.matcher).collect(), true)?,
+        sinks: all(spec.sinks.iter().map(|s| &s.matcher).collect(), true)?,
+        sanitizers: all(spec.sanitizers.iter().map(|s| &s.matcher).collect(), false)?,
+        propagators: all(spec.propagators.iter().map(|s| &s.matcher).collect(), false)?,
     })
 }
 
