@@ -1,4 +1,4 @@
-//! The embedded, Semgrep-compatible matching engine (search mode).
+//! The embedded, Semgrep-compatible matching engine (search and taint mode).
 //!
 //! [`Engine::new`] parses every pattern of every rule once per language;
 //! [`Engine::scan_source`] parses a file once with tree-sitter and runs every
