@@ -100,6 +100,7 @@ mod tests {
             matched: String::new(),
             fix: Some(fix.into()),
             metavars: BTreeMap::new(),
+            dataflow_trace: None,
         }
     }
 

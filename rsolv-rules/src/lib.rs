@@ -81,8 +81,8 @@ pub use compile::{
 };
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use engine::{
-    Engine, EngineError, FileResult, MetavarValue, NoProgress, RuleMatch, ScanOptions,
-    ScanProgress, ScanReport, SkippedPath,
+    DataflowTrace, Engine, EngineError, FileResult, MetavarValue, NoProgress, RuleMatch,
+    ScanOptions, ScanProgress, ScanReport, SkippedPath, TraceLocation,
 };
 pub use error::{Error, Result};
 pub use load::{LoadedRules, load_rules, parse_rules};

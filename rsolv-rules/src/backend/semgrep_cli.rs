@@ -194,6 +194,7 @@ impl SemgrepOutput {
                     matched,
                     fix: r.extra.fix,
                     metavars: BTreeMap::new(),
+                    dataflow_trace: None,
                 }
             })
             .collect();

@@ -1,4 +1,4 @@
-//! The embedded, Semgrep-compatible matching engine (search mode).
+//! The embedded, Semgrep-compatible matching engine (search and taint mode).
 //!
 //! [`Engine::new`] parses every pattern of every rule once per language;
 //! [`Engine::scan_source`] parses a file once with tree-sitter and runs every
@@ -18,6 +18,7 @@ mod matcher;
 mod names;
 mod pattern;
 mod scan;
+mod taint;
 mod tree;
 mod types;
 
@@ -38,6 +39,7 @@ use matcher::{RangeMatch, TreeMatcher};
 use tree::SynTree;
 
 pub use scan::{NoProgress, ScanOptions, ScanProgress, ScanReport, SkippedPath};
+pub use taint::{DataflowTrace, TraceLocation};
 
 /// One finding of one rule in one file, with everything Semgrep's JSON
 /// output reports about it.
@@ -63,6 +65,9 @@ pub struct RuleMatch {
     pub fix: Option<String>,
     /// The metavariables bound by the match, by name (`$X`).
     pub metavars: BTreeMap<String, MetavarValue>,
+    /// For taint rules: how tainted data reached the sink.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataflow_trace: Option<DataflowTrace>,
 }
 
 /// What a metavariable is bound to in a match.
@@ -114,6 +119,8 @@ struct EngineRule {
     /// whose grammars number node kinds differently): the formula and the
     /// words a file must contain.
     formulas: Vec<(Language, bool, Formula, Prefilter)>,
+    /// For taint rules (whose `formulas` are empty).
+    taint: Option<taint::TaintRule>,
     paths: scan::PathRules,
 }
 
@@ -148,26 +155,33 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// Prepare `rules` for scanning. Taint rules and rules whose patterns do
-    /// not parse are skipped and listed in [`Engine::rule_errors`].
+    /// Prepare `rules` for scanning. Rules whose patterns do not parse are
+    /// skipped and listed in [`Engine::rule_errors`].
     pub fn new(rules: Vec<CompiledRule>) -> Self {
         let mut engine = Engine {
             rules: Vec::new(),
             errors: Vec::new(),
         };
         for rule in rules {
-            let RuleKind::Search(matcher) = &rule.kind else {
-                engine.errors.push(rule_error(
-                    &rule.id,
-                    "warn",
-                    "taint mode is not supported by the embedded engine yet; rule skipped".into(),
-                ));
-                continue;
-            };
             let paths = match scan::PathRules::new(&rule.paths) {
                 Ok(p) => p,
                 Err(e) => {
                     engine.errors.push(rule_error(&rule.id, "error", e));
+                    continue;
+                }
+            };
+            let matcher = match &rule.kind {
+                RuleKind::Search(matcher) => matcher,
+                RuleKind::Taint(spec) => {
+                    match taint::TaintRule::new(&rule, spec) {
+                        Ok(t) => engine.rules.push(EngineRule {
+                            formulas: Vec::new(),
+                            taint: Some(t),
+                            rule,
+                            paths,
+                        }),
+                        Err(e) => engine.errors.push(rule_error(&rule.id, "error", e)),
+                    }
                     continue;
                 }
             };
@@ -207,6 +221,7 @@ impl Engine {
             engine.rules.push(EngineRule {
                 rule,
                 formulas,
+                taint: None,
                 paths,
             });
         }
@@ -234,6 +249,7 @@ impl Engine {
             r.formulas
                 .iter()
                 .any(|(l, _, _, _)| Some(*l) == lang || !l.is_parsed())
+                || r.taint.as_ref().is_some_and(|t| t.wants(lang))
         })
     }
 
@@ -299,6 +315,15 @@ impl Engine {
                     result
                         .matches
                         .push(self.finding(&rule.rule, path, source, &lines, &m));
+                }
+            }
+            if let (Some(taint), Some(lang), Some(grammar), Some(_)) =
+                (&rule.taint, lang, &grammar, &tree)
+            {
+                for t in taint.find(&mut eval, grammar, lang, is_tsx) {
+                    let mut m = self.finding(&rule.rule, path, source, &lines, &t.m);
+                    m.dataflow_trace = Some(taint::trace(source, &lines, &t));
+                    result.matches.push(m);
                 }
             }
             for what in eval.unsupported.drain(..) {
@@ -367,6 +392,7 @@ impl Engine {
             matched,
             fix,
             metavars,
+            dataflow_trace: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Scan output in the formats other tools read: Semgrep's JSON and SARIF.
 
+mod dataflow;
 mod sarif;
 mod semgrep_json;
 

@@ -31,6 +31,9 @@ pub fn to_sarif<'a>(report: &ScanReport, rules: impl Iterator<Item = &'a Compile
             if let Some(i) = rule_index(&m.rule_id) {
                 result["ruleIndex"] = json!(i);
             }
+            if let Some(flows) = super::dataflow::sarif_code_flows(m, &uri(m)) {
+                result["codeFlows"] = flows;
+            }
             if let Some(fix) = &m.fix {
                 result["fixes"] = json!([{
                     "description": { "text": format!("Replace with: {fix}") },

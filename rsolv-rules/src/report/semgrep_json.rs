@@ -69,6 +69,8 @@ struct ExtraJson<'a> {
     metavars: &'a std::collections::BTreeMap<String, crate::MetavarValue>,
     is_ignored: bool,
     engine_kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dataflow_trace: Option<serde_json::Value>,
 }
 
 static NO_METADATA: std::sync::LazyLock<serde_yaml::Mapping> =
@@ -98,6 +100,7 @@ impl<'a> SemgrepJson<'a> {
                     metavars: &m.metavars,
                     is_ignored: false,
                     engine_kind: "OSS",
+                    dataflow_trace: super::dataflow::semgrep_dataflow_trace(m),
                 },
             })
             .collect();

@@ -8,7 +8,7 @@ use rsolv_core::Language;
 use super::annotation::{AnnotationKind, parse_annotations};
 use super::discover::{Pair, fixed_file_of};
 use super::report::{CaseStatus, FixCheck, RuleCheck, SkipReason, TestCase};
-use crate::{CompiledRule, Engine, Error, PathFilter, RuleKind, RuleMatch, load_rules};
+use crate::{CompiledRule, Engine, Error, PathFilter, RuleMatch, load_rules};
 
 /// Test one rule file on its targets. Never panics on a bad rule or
 /// target: problems become errors of the case.
@@ -69,14 +69,6 @@ fn runnable_rules(rule_file: &Path) -> Result<Result<Vec<CompiledRule>, SkipReas
         }
         Err(e) => return Err(vec![e.to_string()]),
     };
-    if let Some(taint) = compiled
-        .iter()
-        .find(|r| matches!(r.kind, RuleKind::Taint(_)))
-    {
-        return Ok(Err(SkipReason::Taint {
-            rule_id: taint.id.clone(),
-        }));
-    }
     // `compile` leaves out the rules the engine does not run; ask each why.
     if compiled.len() < loaded.file.rules.len() {
         for rule in &loaded.file.rules {

@@ -9,7 +9,7 @@
 //! When `X.fixed.<ext>` exists, the rules' fixes applied to `X.<ext>` must
 //! give exactly that file.
 //!
-//! Rule files the embedded engine cannot run (taint mode, only unsupported
+//! Rule files the embedded engine cannot run (only unsupported
 //! languages) are skipped, not failed, and say why.
 
 mod annotation;

@@ -1,0 +1,762 @@
+//! Intraprocedural taint propagation over the syntax tree.
+//!
+//! Each function is walked once in source order, with an environment from
+//! l-value paths (`x`, `self.x`, `a.b`) to the taint they hold. An
+//! assignment gives its target the taint of its value (or removes it, when
+//! the value is clean and the assignment always runs); inside conditional
+//! constructs assignments only add taint, so the result is a may-analysis
+//! (Semgrep reports a sink when *some* path taints it). Loop bodies are
+//! walked twice, enough for taint to travel around the loop once. An
+//! expression is tainted when it lies in a source range, names a tainted
+//! l-value, or has a tainted part (calls, operators, string interpolation,
+//! containers and field reads all propagate), unless it lies in a sanitizer
+//! range. A sink reports when a tainted expression lies in its range.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::labels::{DEFAULT_LABEL, Requires};
+use super::syntax::Syntax;
+use crate::BySideEffect;
+use crate::engine::matcher::RangeMatch;
+use crate::engine::tree::{NodeId, SynTree};
+
+/// One match of a source, sanitizer, propagator or sink specification.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    /// Which specification (index in its list of the rule).
+    pub(crate) spec: usize,
+    /// Where it matched, with its bindings.
+    pub(crate) m: RangeMatch,
+}
+
+/// How the dataflow treats one source specification.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SourceOptions {
+    pub(crate) label: Option<Arc<str>>,
+    pub(crate) requires: Option<Requires>,
+    pub(crate) by_side_effect: Option<BySideEffect>,
+    pub(crate) exact: bool,
+}
+
+/// How the dataflow treats one sink specification.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SinkOptions {
+    pub(crate) requires: Option<Requires>,
+    pub(crate) exact: bool,
+}
+
+/// How the dataflow treats one sanitizer specification.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SanitizerOptions {
+    pub(crate) by_side_effect: bool,
+    pub(crate) exact: bool,
+    pub(crate) not_conflicting: bool,
+}
+
+/// How the dataflow treats one propagator specification.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PropagatorOptions {
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) label: Option<Arc<str>>,
+}
+
+/// The matches of every specification of one rule in one file.
+#[derive(Debug, Default)]
+pub(crate) struct Hits {
+    pub(crate) sources: Vec<Hit>,
+    pub(crate) sinks: Vec<Hit>,
+    pub(crate) sanitizers: Vec<Hit>,
+    pub(crate) propagators: Vec<Hit>,
+}
+
+/// The options of every specification of one rule.
+#[derive(Debug, Default)]
+pub(crate) struct Options {
+    pub(crate) sources: Vec<SourceOptions>,
+    pub(crate) sinks: Vec<SinkOptions>,
+    pub(crate) sanitizers: Vec<SanitizerOptions>,
+    pub(crate) propagators: Vec<PropagatorOptions>,
+    /// `taint_assume_safe_functions`: calls do not pass taint on.
+    pub(crate) safe_functions: bool,
+}
+
+/// Tainted data reaching a sink.
+#[derive(Debug, Clone)]
+pub(crate) struct Flow {
+    /// Index of the sink hit.
+    pub(crate) sink: usize,
+    /// Index of the source hit the data came from.
+    pub(crate) source: usize,
+    /// The variables it went through, in order (their defining occurrence).
+    pub(crate) via: Vec<NodeId>,
+}
+
+/// One reason an expression is tainted.
+#[derive(Debug, Clone)]
+struct Fact {
+    source: u32,
+    label: Arc<str>,
+    via: Arc<[NodeId]>,
+}
+
+type Taint = Vec<Fact>;
+
+/// At most this many facts are kept per value (distinct sources/labels).
+const MAX_FACTS: usize = 8;
+/// Loops nested deeper than this are walked once (the walk doubles per
+/// level otherwise).
+const MAX_LOOP_DEPTH: u32 = 3;
+
+fn has(list: &[&str], kind: &str) -> bool {
+    list.contains(&kind)
+}
+
+fn union(into: &mut Taint, from: Taint) {
+    for f in from {
+        if into.len() >= MAX_FACTS {
+            break;
+        }
+        if !into
+            .iter()
+            .any(|g| g.source == f.source && g.label == f.label)
+        {
+            into.push(f);
+        }
+    }
+}
+
+enum Effect {
+    Source(usize),
+    Sanitizer(usize),
+    Propagator(usize),
+}
+
+/// Run the analysis on `tree` and return the flows into sinks, one per
+/// sink hit.
+pub(crate) fn analyze(
+    tree: &SynTree<'_>,
+    language: &tree_sitter::Language,
+    syntax: &Syntax,
+    hits: &Hits,
+    options: &Options,
+) -> Vec<Flow> {
+    if tree.ids().next().is_none() || hits.sources.is_empty() || hits.sinks.is_empty() {
+        return Vec::new();
+    }
+    let mut by_range = HashMap::new();
+    for id in tree.ids() {
+        let n = tree.node(id);
+        by_range.entry((n.start, n.end)).or_insert(id);
+    }
+    let mut walker = Walker {
+        tree,
+        language,
+        syntax,
+        hits,
+        options,
+        by_range,
+        sinks_at: HashMap::new(),
+        effects_at: HashMap::new(),
+        env: HashMap::new(),
+        weak: 0,
+        loops: 0,
+        functions: 0,
+        found: HashMap::new(),
+        sanitizers: Vec::new(),
+    };
+    walker.sanitizers = walker.active_sanitizers();
+    for (i, h) in hits.sinks.iter().enumerate() {
+        let at = walker.anchor(h.m.start, h.m.end);
+        walker.sinks_at.entry(at).or_default().push(i);
+    }
+    for (i, h) in hits.sources.iter().enumerate() {
+        if options.sources[h.spec]
+            .by_side_effect
+            .is_some_and(|b| b != BySideEffect::No)
+        {
+            let at = walker.anchor(h.m.start, h.m.end);
+            walker
+                .effects_at
+                .entry(at)
+                .or_default()
+                .push(Effect::Source(i));
+        }
+    }
+    for (i, h) in hits.sanitizers.iter().enumerate() {
+        if options.sanitizers[h.spec].by_side_effect {
+            let at = walker.anchor(h.m.start, h.m.end);
+            walker
+                .effects_at
+                .entry(at)
+                .or_default()
+                .push(Effect::Sanitizer(i));
+        }
+    }
+    for (i, h) in hits.propagators.iter().enumerate() {
+        let at = walker.anchor(h.m.start, h.m.end);
+        walker
+            .effects_at
+            .entry(at)
+            .or_default()
+            .push(Effect::Propagator(i));
+    }
+    walker.walk(tree.root());
+    let mut flows: Vec<Flow> = walker.found.into_values().collect();
+    flows.sort_by_key(|f| f.sink);
+    flows
+}
+
+struct Walker<'a, 't, 's> {
+    tree: &'t SynTree<'s>,
+    language: &'a tree_sitter::Language,
+    syntax: &'a Syntax,
+    hits: &'a Hits,
+    options: &'a Options,
+    /// The outermost node of each range.
+    by_range: HashMap<(u32, u32), NodeId>,
+    sinks_at: HashMap<NodeId, Vec<usize>>,
+    effects_at: HashMap<NodeId, Vec<Effect>>,
+    env: HashMap<String, Taint>,
+    /// Depth of conditional constructs around the current node.
+    weak: u32,
+    loops: u32,
+    functions: u32,
+    found: HashMap<usize, Flow>,
+    /// Sanitizer hits that apply (`not_conflicting` ones that coincide with
+    /// a source or sink are dropped), as (start, end, exact).
+    sanitizers: Vec<(u32, u32, bool)>,
+}
+
+impl<'a> Walker<'a, '_, '_> {
+    fn kind(&self, id: NodeId) -> &'a str {
+        self.language
+            .node_kind_for_id(self.tree.node(id).kind)
+            .unwrap_or("")
+    }
+
+    fn active_sanitizers(&self) -> Vec<(u32, u32, bool)> {
+        let same = |h: &Hit, other: &[Hit]| {
+            other
+                .iter()
+                .any(|o| o.m.start == h.m.start && o.m.end == h.m.end)
+        };
+        self.hits
+            .sanitizers
+            .iter()
+            .filter(|h| {
+                let o = &self.options.sanitizers[h.spec];
+                !(o.not_conflicting && (same(h, &self.hits.sources) || same(h, &self.hits.sinks)))
+            })
+            .map(|h| (h.m.start, h.m.end, self.options.sanitizers[h.spec].exact))
+            .collect()
+    }
+
+    /// The node a range is checked at: the outermost node with exactly that
+    /// range, or else the smallest node containing it.
+    fn anchor(&self, start: u32, end: u32) -> NodeId {
+        if let Some(&id) = self.by_range.get(&(start, end)) {
+            return id;
+        }
+        let mut at = self.tree.root();
+        'down: loop {
+            for &kid in self.tree.kids(at) {
+                let n = self.tree.node(kid);
+                if n.start <= start && end <= n.end {
+                    at = kid;
+                    continue 'down;
+                }
+            }
+            return at;
+        }
+    }
+
+    fn walk(&mut self, id: NodeId) {
+        let kind = self.kind(id);
+        if has(self.syntax.functions, kind) {
+            self.function(id);
+            return;
+        }
+        if let Some(sinks) = self.sinks_at.get(&id).cloned() {
+            for sink in sinks {
+                self.check_sink(sink, id);
+            }
+        }
+        if has(self.syntax.assignments, kind) {
+            self.assignment(id);
+        } else if has(self.syntax.for_each, kind) && self.for_each(id) {
+            // Handled.
+        } else if has(self.syntax.loops, kind) {
+            self.weak += 1;
+            self.loops += 1;
+            let times = if self.loops <= MAX_LOOP_DEPTH { 2 } else { 1 };
+            for _ in 0..times {
+                self.walk_kids(id);
+            }
+            self.loops -= 1;
+            self.weak -= 1;
+        } else if has(self.syntax.conditionals, kind) {
+            self.weak += 1;
+            self.walk_kids(id);
+            self.weak -= 1;
+        } else {
+            self.walk_kids(id);
+        }
+        self.side_effects(id);
+    }
+
+    fn walk_kids(&mut self, id: NodeId) {
+        for &kid in self.tree.kids(id) {
+            self.walk(kid);
+        }
+    }
+
+    /// A function body starts from an empty environment (a nested one,
+    /// a closure, from a copy of the enclosing one); parameters matched by
+    /// a source are tainted.
+    fn function(&mut self, id: NodeId) {
+        let saved = if self.functions == 0 {
+            std::mem::take(&mut self.env)
+        } else {
+            self.env.clone()
+        };
+        let (weak, loops) = (self.weak, self.loops);
+        self.weak = 0;
+        self.loops = 0;
+        self.functions += 1;
+        for &kid in self.tree.kids(id) {
+            if has(self.syntax.parameters, self.kind(kid)) {
+                self.parameters(kid);
+            }
+        }
+        if let Some(sinks) = self.sinks_at.get(&id).cloned() {
+            for sink in sinks {
+                self.check_sink(sink, id);
+            }
+        }
+        self.walk_kids(id);
+        self.functions -= 1;
+        self.weak = weak;
+        self.loops = loops;
+        self.env = saved;
+    }
+
+    fn parameters(&mut self, id: NodeId) {
+        let mut stack = vec![id];
+        while let Some(at) = stack.pop() {
+            stack.extend(self.tree.kids(at));
+            if !has(self.syntax.names, self.kind(at)) {
+                continue;
+            }
+            let taint = self.source_taint(at, &Taint::new());
+            if !taint.is_empty() {
+                let name = self.tree.text(at).to_owned();
+                let via: Arc<[NodeId]> = Arc::from(vec![at]);
+                let taint = taint
+                    .into_iter()
+                    .map(|f| Fact {
+                        via: via.clone(),
+                        ..f
+                    })
+                    .collect();
+                self.env.insert(name, taint);
+            }
+        }
+    }
+
+    /// The operator token of an assignment and its index among the kids.
+    fn operator(&self, id: NodeId) -> Option<(usize, &'static str)> {
+        const OPS: &[&str] = &[
+            "=", ":=", "+=", "-=", "*=", "/=", "%=", "||=", "&&=", "??=", "|=", "&=", "^=", "<<=",
+            ">>=", ">>>=", "**=", "//=", "@=",
+        ];
+        self.tree.kids(id).iter().enumerate().find_map(|(i, &k)| {
+            let n = self.tree.node(k);
+            if n.named {
+                return None;
+            }
+            let text = self.tree.text(k);
+            OPS.iter().find(|&&op| op == text).map(|&op| (i, op))
+        })
+    }
+
+    fn assignment(&mut self, id: NodeId) {
+        let Some((op, text)) = self.operator(id) else {
+            self.walk_kids(id);
+            return;
+        };
+        let kids = self.tree.kids(id).to_vec();
+        for &kid in &kids[op + 1..] {
+            self.walk(kid);
+        }
+        let Some(&rhs) = kids[op + 1..].last() else {
+            return;
+        };
+        let taint = self.expr(rhs);
+        for &kid in &kids[..op] {
+            for part in self.lvalues(kid) {
+                if part != kid {
+                    self.walk_lvalue_parts(part);
+                }
+            }
+        }
+        let strong = matches!(text, "=" | ":=");
+        let targets: Vec<NodeId> = if self.kind(id) == "var_spec" {
+            kids[..op]
+                .iter()
+                .copied()
+                .filter(|&k| self.kind(k) == "identifier")
+                .collect()
+        } else {
+            kids.first().map(|&k| self.lvalues(k)).unwrap_or_default()
+        };
+        // `a, b = x, y`: every target gets the taint of the whole value, as
+        // in Semgrep.
+        for &target in &targets {
+            let t = if strong {
+                taint.clone()
+            } else {
+                let mut old = self.expr(target);
+                union(&mut old, taint.clone());
+                old
+            };
+            self.assign(target, t, strong);
+        }
+    }
+
+    /// Sinks inside an assignment target (`a[sink(x)] = …`).
+    fn walk_lvalue_parts(&mut self, id: NodeId) {
+        for &kid in self.tree.kids(id) {
+            self.walk(kid);
+        }
+    }
+
+    /// `for x in xs`: `x` takes the taint of `xs`.
+    fn for_each(&mut self, id: NodeId) -> bool {
+        let kids = self.tree.kids(id).to_vec();
+        let Some(i) = kids.iter().position(|&k| {
+            !self.tree.node(k).named && matches!(self.tree.text(k), "in" | "of" | ":")
+        }) else {
+            return false;
+        };
+        let (Some(&target), Some(&value)) = (kids.get(i.wrapping_sub(1)), kids.get(i + 1)) else {
+            return false;
+        };
+        self.walk(value);
+        let taint = self.expr(value);
+        self.weak += 1;
+        self.loops += 1;
+        for t in self.lvalues(target) {
+            self.assign(t, taint.clone(), false);
+        }
+        let times = if self.loops <= MAX_LOOP_DEPTH { 2 } else { 1 };
+        for _ in 0..times {
+            for &kid in &kids[i + 2..] {
+                self.walk(kid);
+            }
+        }
+        self.loops -= 1;
+        self.weak -= 1;
+        true
+    }
+
+    /// The l-values a target denotes: itself, or the parts of a tuple or
+    /// destructuring pattern.
+    fn lvalues(&self, id: NodeId) -> Vec<NodeId> {
+        if self.path(id).is_some() {
+            return vec![id];
+        }
+        let kind = self.kind(id);
+        if kind.contains("type") {
+            return Vec::new();
+        }
+        self.tree
+            .kids(id)
+            .iter()
+            .flat_map(|&k| self.lvalues(k))
+            .collect()
+    }
+
+    /// Give `target` the taint `taint`. A strong update replaces what the
+    /// l-value held (a clean value kills its taint); inside a conditional
+    /// construct or on an element (`a[i] = …`) taint is only added.
+    fn assign(&mut self, target: NodeId, taint: Taint, strong: bool) {
+        let Some(path) = self.path(target) else {
+            return;
+        };
+        let strong = strong && self.weak == 0 && !has(self.syntax.subscripts, self.kind(target));
+        if strong {
+            let prefix = format!("{path}.");
+            self.env.retain(|k, _| !k.starts_with(&prefix));
+            self.env.remove(&path);
+        }
+        if taint.is_empty() {
+            return;
+        }
+        let taint: Taint = taint
+            .into_iter()
+            .map(|f| {
+                let mut via = f.via.to_vec();
+                if via.len() < 16 && !via.contains(&target) {
+                    via.push(target);
+                }
+                Fact {
+                    via: via.into(),
+                    ..f
+                }
+            })
+            .collect();
+        union(self.env.entry(path).or_default(), taint);
+    }
+
+    /// The l-value path of an expression: `x`, `a.b`, `self.x`; an element
+    /// `a[i]` is its container `a`.
+    fn path(&self, id: NodeId) -> Option<String> {
+        let kind = self.kind(id);
+        if has(self.syntax.names, kind) {
+            return Some(self.tree.text(id).to_owned());
+        }
+        let kids = self.tree.kids(id);
+        if has(self.syntax.members, kind) || self.is_ruby_attribute(id) {
+            let (&object, &field) = (kids.first()?, kids.last()?);
+            return Some(format!("{}.{}", self.path(object)?, self.tree.text(field)));
+        }
+        if has(self.syntax.subscripts, kind) {
+            return self.path(*kids.first()?);
+        }
+        None
+    }
+
+    /// Ruby's `obj.attr` is a call without arguments.
+    fn is_ruby_attribute(&self, id: NodeId) -> bool {
+        self.kind(id) == "call"
+            && self.tree.kids(id).len() == 3
+            && matches!(self.tree.text(self.tree.kids(id)[1]), "." | "&.")
+            && self.kind(self.tree.kids(id)[2]) == "identifier"
+    }
+
+    /// The taint `path` holds: its own, its containers' (`a` for `a.b`) and
+    /// its fields' (`a.b` for `a`).
+    fn lookup(&self, path: &str, fields: bool) -> Taint {
+        let mut out = Taint::new();
+        if let Some(t) = self.env.get(path) {
+            union(&mut out, t.clone());
+        }
+        let mut prefix = path;
+        while let Some((head, _)) = prefix.rsplit_once('.') {
+            if let Some(t) = self.env.get(head) {
+                union(&mut out, t.clone());
+            }
+            prefix = head;
+        }
+        let prefix = format!("{path}.");
+        for (k, t) in &self.env {
+            if fields && k.starts_with(&prefix) {
+                union(&mut out, t.clone());
+            }
+        }
+        out
+    }
+
+    fn sanitized(&self, start: u32, end: u32) -> bool {
+        self.sanitizers.iter().any(|&(s, e, exact)| {
+            if exact {
+                s == start && e == end
+            } else {
+                s <= start && end <= e
+            }
+        })
+    }
+
+    /// The taint the sources give the expression `id`, given the taint
+    /// `inner` it already has (for `requires`).
+    fn source_taint(&self, id: NodeId, inner: &Taint) -> Taint {
+        let n = self.tree.node(id);
+        let mut out = Taint::new();
+        for (i, h) in self.hits.sources.iter().enumerate() {
+            let o = &self.options.sources[h.spec];
+            let inside = if o.exact {
+                h.m.start == n.start && h.m.end == n.end
+            } else {
+                h.m.start <= n.start && n.end <= h.m.end
+            };
+            if !inside || o.by_side_effect == Some(BySideEffect::Only) {
+                continue;
+            }
+            if let Some(r) = &o.requires
+                && !r.holds(&|l| inner.iter().any(|f| &*f.label == l))
+            {
+                continue;
+            }
+            union(
+                &mut out,
+                vec![Fact {
+                    source: i as u32,
+                    label: o.label.clone().unwrap_or_else(|| DEFAULT_LABEL.into()),
+                    via: Arc::from(Vec::new()),
+                }],
+            );
+        }
+        out
+    }
+
+    /// Whether the expression `id` is tainted, and by what.
+    fn expr(&self, id: NodeId) -> Taint {
+        self.expr_at(id, true)
+    }
+
+    /// [`Self::expr`]; `fields`: whether a tainted field taints the whole
+    /// value (not for the object of a field access: `o.y` is clean when
+    /// only `o.x` is tainted).
+    fn expr_at(&self, id: NodeId, fields: bool) -> Taint {
+        let n = self.tree.node(id);
+        if self.sanitized(n.start, n.end) {
+            return Taint::new();
+        }
+        let kind = self.kind(id);
+        if has(self.syntax.functions, kind) {
+            return self.source_taint(id, &Taint::new());
+        }
+        let mut t = Taint::new();
+        if let Some(path) = self.path(id) {
+            t = self.lookup(&path, fields);
+        }
+        let kids = self.tree.kids(id);
+        if !has(self.syntax.names, kind) {
+            let member = has(self.syntax.members, kind) || self.is_ruby_attribute(id);
+            let container = member || has(self.syntax.subscripts, kind);
+            let parts: &[NodeId] = if member {
+                &kids[..kids.len().min(1)]
+            } else if matches!(kind, "pair" | "keyword_argument" | "pair_pattern") {
+                &kids[kids.len().saturating_sub(1)..]
+            } else {
+                kids
+            };
+            let call = matches!(
+                kind,
+                "call" | "call_expression" | "method_invocation" | "new_expression"
+            );
+            if !(call && self.options.safe_functions) {
+                for (i, &kid) in parts.iter().enumerate() {
+                    union(&mut t, self.expr_at(kid, !(container && i == 0)));
+                }
+            }
+        }
+        let sourced = self.source_taint(id, &t);
+        union(&mut t, sourced);
+        t
+    }
+
+    /// The taint of the parts of `id` inside `start..end`.
+    fn taint_within(&self, id: NodeId, start: u32, end: u32) -> Taint {
+        let n = self.tree.node(id);
+        if start <= n.start && n.end <= end {
+            return self.expr(id);
+        }
+        let mut t = Taint::new();
+        for &kid in self.tree.kids(id) {
+            let k = self.tree.node(kid);
+            if k.start < end && start < k.end {
+                union(&mut t, self.taint_within(kid, start, end));
+            }
+        }
+        t
+    }
+
+    fn check_sink(&mut self, sink: usize, at: NodeId) {
+        if self.found.contains_key(&sink) {
+            return;
+        }
+        let h = &self.hits.sinks[sink];
+        let o = &self.options.sinks[h.spec];
+        let n = self.tree.node(at);
+        let taint = if o.exact && (n.start, n.end) == (h.m.start, h.m.end) {
+            self.expr(at)
+        } else if (n.start, n.end) == (h.m.start, h.m.end)
+            && has(self.syntax.functions, self.kind(at))
+        {
+            // A sink that is a whole function: what its body does.
+            Taint::new()
+        } else {
+            self.taint_within(at, h.m.start, h.m.end)
+        };
+        let fact = match &o.requires {
+            Some(r) => taint
+                .first()
+                .filter(|_| r.holds(&|l| taint.iter().any(|g| &*g.label == l))),
+            None => taint.first(),
+        };
+        if let Some(f) = fact {
+            self.found.insert(
+                sink,
+                Flow {
+                    sink,
+                    source: f.source as usize,
+                    via: f.via.to_vec(),
+                },
+            );
+        }
+    }
+
+    fn side_effects(&mut self, id: NodeId) {
+        let Some(effects) = self.effects_at.get(&id) else {
+            return;
+        };
+        let mut updates: Vec<(NodeId, Taint, bool)> = Vec::new();
+        for effect in effects {
+            match *effect {
+                Effect::Source(i) => {
+                    let h = &self.hits.sources[i];
+                    let o = &self.options.sources[h.spec];
+                    let label = o.label.clone().unwrap_or_else(|| DEFAULT_LABEL.into());
+                    let target = self.anchor(h.m.start, h.m.end);
+                    updates.push((
+                        target,
+                        vec![Fact {
+                            source: i as u32,
+                            label,
+                            via: Arc::from(Vec::new()),
+                        }],
+                        false,
+                    ));
+                }
+                Effect::Sanitizer(i) => {
+                    let h = &self.hits.sanitizers[i];
+                    updates.push((self.anchor(h.m.start, h.m.end), Taint::new(), true));
+                }
+                Effect::Propagator(i) => {
+                    let h = &self.hits.propagators[i];
+                    let o = &self.options.propagators[h.spec];
+                    let (Some(from), Some(to)) = (h.m.env.get(&o.from), h.m.env.get(&o.to)) else {
+                        continue;
+                    };
+                    let from = from
+                        .node
+                        .unwrap_or_else(|| self.anchor(from.start, from.end));
+                    let to = to.node.unwrap_or_else(|| self.anchor(to.start, to.end));
+                    let mut taint = self.expr(from);
+                    if let Some(label) = &o.label {
+                        for f in &mut taint {
+                            f.label = label.clone();
+                        }
+                    }
+                    if !taint.is_empty() {
+                        updates.push((to, taint, false));
+                    }
+                }
+            }
+        }
+        for (target, taint, kill) in updates {
+            if kill {
+                if let Some(path) = self.path(target) {
+                    let prefix = format!("{path}.");
+                    self.env.retain(|k, _| !k.starts_with(&prefix));
+                    self.env.remove(&path);
+                }
+            } else {
+                self.assign(target, taint, false);
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Taint mode (`mode: taint`): sources, sanitizers, propagators and sinks
+//! are found with the search-mode evaluator, then [`flow`] follows tainted
+//! data through each function's statements to the sinks.
+
+mod flow;
+mod labels;
+mod syntax;
+mod trace;
+
+use std::sync::Arc;
+
+use rsolv_core::Language;
+
+use super::eval::FileEval;
+use super::formula::{self, Formula};
+use super::lang::Grammar;
+use super::matcher::{Env, RangeMatch};
+use super::tree::{NodeId, SynTree};
+use crate::raw::BySideEffect;
+use crate::{CompiledRule, TaintSpec};
+use flow::{Hit, Hits, Options, PropagatorOptions, SanitizerOptions, SinkOptions, SourceOptions};
+use labels::Requires;
+
+pub use trace::{DataflowTrace, TraceLocation};
+
+/// The formulas of a taint rule's specifications for one language.
+struct TaintFormulas {
+    lang: Language,
+    tsx: bool,
+    sources: Vec<Formula>,
+    sinks: Vec<Formula>,
+    sanitizers: Vec<Formula>,
+    propagators: Vec<Formula>,
+}
+
+/// A taint rule ready to run.
+pub(crate) struct TaintRule {
+    formulas: Vec<TaintFormulas>,
+    options: Options,
+}
+
+/// Tainted data reaching a sink: the sink's match (bindings of the source
+/// added) and the trace, as byte ranges.
+pub(crate) struct TaintMatch {
+    pub(crate) m: RangeMatch,
+    pub(crate) source: (u32, u32),
+    pub(crate) via: Vec<(u32, u32)>,
+}
+
+impl TaintRule {
+    /// Parse the specifications' patterns for each language of `rule`.
+    /// Errors name the languages that could not be prepared.
+    pub(crate) fn new(rule: &CompiledRule, spec: &TaintSpec) -> Result<Self, String> {
+        let mut formulas = Vec::new();
+        let mut last_error = None;
+        for &lang in &rule.languages {
+            let dialects: &[bool] = if lang == Language::TypeScript {
+                &[false, true]
+            } else {
+                &[false]
+            };
+            for &tsx in dialects {
+                let grammar = super::lang::grammar(lang, tsx);
+                match build(spec, lang, tsx, grammar.as_ref()) {
+                    Ok(f) => formulas.push(f),
+                    Err(e) => last_error = Some(e),
+                }
+            }
+        }
+        if formulas.is_empty() {
+            return Err(last_error.unwrap_or_else(|| "no language to run on".into()));
+        }
+        Ok(TaintRule {
+            formulas,
+            options: options(rule, spec)?,
+        })
+    }
+
+    /// Whether the rule runs on files of `lang`.
+    pub(crate) fn wants(&self, lang: Option<Language>) -> bool {
+        self.formulas.iter().any(|f| Some(f.lang) == lang)
+    }
+
+    /// The flows from sources to sinks in one parsed file.
+    pub(crate) fn find(
+        &self,
+        eval: &mut FileEval<'_, '_, '_>,
+        grammar: &Grammar,
+        lang: Language,
+        is_tsx: bool,
+    ) -> Vec<TaintMatch> {
+        let Some(syntax) = syntax::syntax(lang) else {
+            return Vec::new();
+        };
+        let Some(f) = self
+            .formulas
+            .iter()
+            .find(|f| f.lang == lang && (lang != Language::TypeScript || f.tsx == is_tsx))
+        else {
+            return Vec::new();
+        };
+        let source = eval.matcher.tree.source;
+        let wanted = |formulas: &[Formula]| {
+            formulas.iter().any(|f| {
+                f.prefilter().is_none_or(|alternatives| {
+                    alternatives
+                        .iter()
+                        .any(|all| all.iter().all(|w| source.contains(w.as_str())))
+                })
+            })
+        };
+        if !wanted(&f.sources) || !wanted(&f.sinks) {
+            return Vec::new();
+        }
+        let mut hits = Hits::default();
+        let mut find = |formulas: &[Formula], out: &mut Vec<Hit>| {
+            for (spec, formula) in formulas.iter().enumerate() {
+                out.extend(eval.matches(formula).into_iter().map(|m| Hit { spec, m }));
+            }
+        };
+        find(&f.sources, &mut hits.sources);
+        if hits.sources.is_empty() {
+            return Vec::new();
+        }
+        find(&f.sinks, &mut hits.sinks);
+        if hits.sinks.is_empty() {
+            return Vec::new();
+        }
+        find(&f.sanitizers, &mut hits.sanitizers);
+        find(&f.propagators, &mut hits.propagators);
+        let tree: &SynTree<'_> = eval.matcher.tree;
+        let flows = flow::analyze(tree, &grammar.language, syntax, &hits, &self.options);
+        let range = |id: NodeId| {
+            let n = tree.node(id);
+            (n.start, n.end)
+        };
+        flows
+            .into_iter()
+            .map(|flow| {
+                let sink = &hits.sinks[flow.sink].m;
+                let source = &hits.sources[flow.source].m;
+                let mut env = sink.env.clone();
+                add_missing(&mut env, &source.env);
+                TaintMatch {
+                    m: RangeMatch {
+                        start: sink.start,
+                        end: sink.end,
+                        env,
+                    },
+                    source: (source.start, source.end),
+                    via: flow.via.into_iter().map(range).collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Bindings of `from` whose names `env` does not bind yet (Semgrep shows
+/// the source's metavariables in the message too).
+fn add_missing(env: &mut Env, from: &Env) {
+    for (name, b) in &from.vars {
+        if env.get(name).is_none() {
+            env.vars.push((name.clone(), *b));
+        }
+    }
+}
+
+fn build(
+    spec: &TaintSpec,
+    lang: Language,
+    tsx: bool,
+    grammar: Option<&Grammar>,
+) -> Result<TaintFormulas, String> {
+    // A specification whose patterns do not parse for this language (a
+    // TypeScript-only pattern in a rule for both) is left out; the others
+    // still run. Formulas keep their index, so a left-out one never matches.
+    let all = |matchers: Vec<&crate::Matcher>, strict: bool| {
+        let mut last_error = None;
+        let formulas: Vec<Formula> = matchers
+            .into_iter()
+            .map(|m| {
+                formula::build(m, lang, grammar).unwrap_or_else(|e| {
+                    last_error = Some(e.0);
+                    Formula::Any(Vec::new())
+                })
+            })
+            .collect();
+        match last_error {
+            Some(e)
+                if strict
+                    && formulas
+                        .iter()
+                        .all(|f| matches!(f, Formula::Any(v) if v.is_empty())) =>
+            {
+                Err(e)
+            }
+            _ => Ok(formulas),
+        }
+    };
+    Ok(TaintFormulas {
+        lang,
+        tsx,
+        sources: all(spec.sources.iter().map(|s| &s.matcher).collect(), true)?,
+        sinks: all(spec.sinks.iter().map(|s| &s.matcher).collect(), true)?,
+        sanitizers: all(spec.sanitizers.iter().map(|s| &s.matcher).collect(), false)?,
+        propagators: all(spec.propagators.iter().map(|s| &s.matcher).collect(), false)?,
+    })
+}
+
+fn options(rule: &CompiledRule, spec: &TaintSpec) -> Result<Options, String> {
+    let requires = |text: &Option<String>| -> Result<Option<Requires>, String> {
+        text.as_deref()
+            .map(|t| Requires::parse(t).ok_or_else(|| format!("invalid `requires`: {t}")))
+            .transpose()
+    };
+    let flag = |key: &str| {
+        rule.options
+            .get(key)
+            .and_then(serde_yaml::Value::as_bool)
+            .unwrap_or(false)
+    };
+    Ok(Options {
+        sources: spec
+            .sources
+            .iter()
+            .map(|s| {
+                Ok(SourceOptions {
+                    label: s.label.as_deref().map(Arc::from),
+                    requires: requires(&s.requires)?,
+                    by_side_effect: s.by_side_effect.filter(|b| *b != BySideEffect::No),
+                    exact: s.exact.unwrap_or(false),
+                })
+            })
+            .collect::<Result<_, String>>()?,
+        sinks: spec
+            .sinks
+            .iter()
+            .map(|s| {
+                Ok(SinkOptions {
+                    requires: requires(&s.requires)?,
+                    exact: s.exact.unwrap_or(false),
+                })
+            })
+            .collect::<Result<_, String>>()?,
+        sanitizers: spec
+            .sanitizers
+            .iter()
+            .map(|s| SanitizerOptions {
+                by_side_effect: s.by_side_effect.is_some_and(|b| b != BySideEffect::No),
+                exact: s.exact.unwrap_or(false),
+                not_conflicting: s.not_conflicting.unwrap_or(false),
+            })
+            .collect(),
+        propagators: spec
+            .propagators
+            .iter()
+            .map(|p| PropagatorOptions {
+                from: p.from.clone(),
+                to: p.to.clone(),
+                label: p.label.as_deref().map(Arc::from),
+            })
+            .collect(),
+        safe_functions: flag("taint_assume_safe_functions"),
+    })
+}
+
+/// The trace of `t` with positions and code.
+pub(crate) fn trace(
+    source: &str,
+    lines: &super::lines::LineIndex,
+    t: &TaintMatch,
+) -> DataflowTrace {
+    let at = |(start, end): (u32, u32)| TraceLocation {
+        start: lines.position(start as usize),
+        end: lines.position(end as usize),
+        content: source[start as usize..end as usize].to_owned(),
+    };
+    DataflowTrace {
+        taint_source: at(t.source),
+        intermediate_vars: t.via.iter().map(|&r| at(r)).collect(),
+        taint_sink: at((t.m.start, t.m.end)),
+    }
+}
+
+#[cfg(test)]
+mod tests;
