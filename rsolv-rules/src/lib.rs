@@ -82,7 +82,7 @@ pub use compile::{
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use engine::{
     Engine, EngineError, FileResult, MetavarValue, NoProgress, RuleMatch, ScanOptions,
-    ScanProgress, ScanReport, SkippedPath,
+    ScanProgress, ScanReport, SkippedPath, tree_sitter_language,
 };
 pub use error::{Error, Result};
 pub use load::{LoadedRules, load_rules, parse_rules};

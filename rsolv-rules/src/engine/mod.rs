@@ -36,6 +36,7 @@ use lines::LineIndex;
 use matcher::{RangeMatch, TreeMatcher};
 use tree::SynTree;
 
+pub use lang::tree_sitter_language;
 pub use scan::{NoProgress, ScanOptions, ScanProgress, ScanReport, SkippedPath};
 
 /// One finding of one rule in one file, with everything Semgrep's JSON
