@@ -278,6 +278,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.flagged,
         started.elapsed().as_secs_f64()
     );
+    let identical = failures
+        .iter()
+        .filter(|(r, _)| r.contains("identical"))
+        .map(|(_, n)| *n)
+        .sum::<usize>();
+    println!(
+        "accepted among the {} pairs whose two examples differ: {}",
+        t.pairs - identical,
+        pct(t.accepted, t.pairs - identical)
+    );
     for (reason, n) in failures {
         println!("  not accepted: {n:>4}  {reason}");
     }

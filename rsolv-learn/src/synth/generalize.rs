@@ -8,18 +8,31 @@ use tree_sitter::Node;
 
 use super::syntax::{Scope, SyntaxKinds, text};
 
+/// Which names or literals a rung generalizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// None: they stay as written.
+    None,
+    /// Only those the fixed code has too: what the fix changed stays
+    /// concrete (the anti-unification of the vulnerable and fixed code).
+    Shared,
+    /// All of them.
+    All,
+}
+
 /// How far one rung of the generalization ladder goes. Each rung keeps
 /// everything the previous one generalized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Level {
     /// The rung's name, reported and written to the rule's metadata.
     pub(crate) name: &'static str,
-    /// Locally declared names (variables, parameters) become metavariables.
-    pub(crate) locals: bool,
+    /// Locally declared names (variables, parameters) that become
+    /// metavariables.
+    pub(crate) locals: Reach,
     /// Arguments the fix left untouched become metavariables.
     pub(crate) common_args: bool,
-    /// String literals in the changed part become `"..."`.
-    pub(crate) strings: bool,
+    /// String literals that become `"..."`.
+    pub(crate) strings: Reach,
     /// Lower-case names that are neither declared nor imported (globals,
     /// receivers from elsewhere) become metavariables.
     pub(crate) free_names: bool,
@@ -27,56 +40,33 @@ pub(crate) struct Level {
     pub(crate) open_args: bool,
 }
 
+const fn level(
+    name: &'static str,
+    locals: Reach,
+    common_args: bool,
+    strings: Reach,
+    free_names: bool,
+    open_args: bool,
+) -> Level {
+    Level {
+        name,
+        locals,
+        common_args,
+        strings,
+        free_names,
+        open_args,
+    }
+}
+
 /// The ladder from the exact text to the most general pattern.
-pub(crate) const LADDER: [Level; 6] = [
-    Level {
-        name: "exact",
-        locals: false,
-        common_args: false,
-        strings: false,
-        free_names: false,
-        open_args: false,
-    },
-    Level {
-        name: "locals",
-        locals: true,
-        common_args: false,
-        strings: false,
-        free_names: false,
-        open_args: false,
-    },
-    Level {
-        name: "arguments",
-        locals: true,
-        common_args: true,
-        strings: false,
-        free_names: false,
-        open_args: false,
-    },
-    Level {
-        name: "literals",
-        locals: true,
-        common_args: true,
-        strings: true,
-        free_names: false,
-        open_args: false,
-    },
-    Level {
-        name: "free-names",
-        locals: true,
-        common_args: true,
-        strings: true,
-        free_names: true,
-        open_args: false,
-    },
-    Level {
-        name: "open-arguments",
-        locals: true,
-        common_args: true,
-        strings: true,
-        free_names: true,
-        open_args: true,
-    },
+pub(crate) const LADDER: [Level; 7] = [
+    level("exact", Reach::None, false, Reach::None, false, false),
+    level("shared", Reach::Shared, false, Reach::Shared, false, false),
+    level("locals", Reach::All, false, Reach::Shared, false, false),
+    level("arguments", Reach::All, true, Reach::Shared, false, false),
+    level("literals", Reach::All, true, Reach::All, false, false),
+    level("free-names", Reach::All, true, Reach::All, true, false),
+    level("open-arguments", Reach::All, true, Reach::All, true, true),
 ];
 
 /// Metavariables handed out so far: the same code always gets the same
@@ -147,6 +137,8 @@ pub(crate) struct Renderer<'a> {
     pub(crate) level: Level,
     /// Argument texts the vulnerable and fixed constructs share.
     pub(crate) common: &'a BTreeSet<String>,
+    /// Names and literals that occur in the fixed construct.
+    pub(crate) shared: &'a BTreeSet<String>,
     pub(crate) metavars: &'a mut Metavars,
     /// Render a `fix` template: only reuse metavariables already bound,
     /// keep literals, never add `...`.
@@ -212,7 +204,11 @@ impl<'a> Renderer<'a> {
         let starts_lower = name.starts_with(|c: char| c.is_lowercase() || c == '_');
         let class_like = self.language == Language::Java && !starts_lower;
         let generalize = if self.scope.is_local(name) {
-            self.level.locals
+            match self.level.locals {
+                Reach::None => false,
+                Reach::Shared => self.shared.contains(name),
+                Reach::All => true,
+            }
         } else {
             self.level.free_names && starts_lower && !class_like
         };
@@ -227,7 +223,12 @@ impl<'a> Renderer<'a> {
         let interpolated = node
             .named_children(&mut cursor)
             .any(|c| self.kinds.interpolations.contains(&c.kind()));
-        if !self.level.strings || self.fix {
+        let generalize = match self.level.strings {
+            Reach::None => false,
+            Reach::Shared => self.shared.contains(text(node, self.source)),
+            Reach::All => true,
+        };
+        if !generalize || self.fix {
             if !interpolated {
                 return text(node, self.source).to_owned();
             }
@@ -363,6 +364,7 @@ mod tests {
             scope: &scope,
             level,
             common: &common,
+            shared: &common,
             metavars: &mut metavars,
             fix: false,
         }
@@ -377,28 +379,28 @@ mod tests {
             exact,
             "cursor.execute(\"SELECT * FROM t WHERE n = '\" + name + \"'\")"
         );
-        let locals = render_at(Language::Python, src, "execute", LADDER[1]);
+        let locals = render_at(Language::Python, src, "execute", LADDER[2]);
         assert_eq!(
             locals,
             "$CURSOR.execute(\"SELECT * FROM t WHERE n = '\" + $NAME + \"'\")"
         );
-        let literals = render_at(Language::Python, src, "execute", LADDER[3]);
+        let literals = render_at(Language::Python, src, "execute", LADDER[4]);
         assert_eq!(literals, "$CURSOR.execute(\"...\" + $NAME + \"...\")");
-        let open = render_at(Language::Python, src, "execute", LADDER[5]);
+        let open = render_at(Language::Python, src, "execute", LADDER[6]);
         assert_eq!(open, "$CURSOR.execute(\"...\" + $NAME + \"...\", ...)");
     }
 
     #[test]
     fn api_names_and_keywords_stay_concrete() {
         let src = "import subprocess\ndef f(cmd):\n    subprocess.call(cmd, shell=True)\n";
-        let got = render_at(Language::Python, src, "call", LADDER[5]);
+        let got = render_at(Language::Python, src, "call", LADDER[6]);
         assert_eq!(got, "subprocess.call($CMD, shell=True, ...)");
         let js =
             "const cp = require('child_process');\nfunction f(input) { cp.exec(`ls ${input}`); }\n";
-        let got = render_at(Language::JavaScript, js, "exec", LADDER[3]);
+        let got = render_at(Language::JavaScript, js, "exec", LADDER[4]);
         assert_eq!(got, "cp.exec(`...${$INPUT}`)");
         let java = "class A { void f(String q) { Runtime.getRuntime().exec(q); } }";
-        let got = render_at(Language::Java, java, "exec", LADDER[4]);
+        let got = render_at(Language::Java, java, "exec", LADDER[5]);
         assert_eq!(got, "Runtime.getRuntime().exec($Q)");
     }
 

@@ -199,6 +199,10 @@ impl RuleSynthesizer {
             }
             None => BTreeSet::new(),
         };
+        let shared = located
+            .after
+            .map(|after| leaf_texts(kinds, after, &fix.after))
+            .unwrap_or_default();
         let path = snippet_path(lang, fix.path.as_deref());
         let base_id = self.options.rule_id.clone().unwrap_or_else(|| {
             rule::derive_id(fix, &located.site.before_text, located.before, kinds)
@@ -207,7 +211,8 @@ impl RuleSynthesizer {
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut rules: Vec<Option<Rule>> = Vec::new();
         for level in LADDER {
-            let candidate = render_candidate(kinds, lang, fix, &located, &scope, &common, level);
+            let candidate =
+                render_candidate(kinds, lang, fix, &located, &scope, &common, &shared, level);
             let duplicate = candidates
                 .iter()
                 .any(|c| c.pattern == candidate.pattern && c.pattern_not == candidate.pattern_not);
@@ -410,6 +415,21 @@ fn locate<'t>(
     }
 }
 
+/// The names and literals in `node`.
+fn leaf_texts(kinds: &SyntaxKinds, node: Node<'_>, source: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        let kind = n.kind();
+        if kinds.identifiers.contains(&kind) || kinds.strings.contains(&kind) {
+            out.insert(text(n, source).to_owned());
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor));
+    }
+    out
+}
+
 /// Whether every statement on `lines` is an import (or there is none).
 fn only_imports(kinds: &SyntaxKinds, tree: &tree_sitter::Tree, lines: &Range<usize>) -> bool {
     let root = tree.root_node();
@@ -467,6 +487,7 @@ fn render_candidate(
     located: &Located<'_>,
     scope: &Scope,
     common: &BTreeSet<String>,
+    shared: &BTreeSet<String>,
     level: Level,
 ) -> Candidate {
     let mut metavars = Metavars::default();
@@ -477,6 +498,7 @@ fn render_candidate(
         scope,
         level,
         common,
+        shared,
         metavars: &mut metavars,
         fix: false,
     }
@@ -493,6 +515,7 @@ fn render_candidate(
             scope,
             level,
             common,
+            shared,
             metavars: &mut fresh,
             fix: false,
         }
@@ -508,6 +531,7 @@ fn render_candidate(
             scope,
             level,
             common,
+            shared,
             metavars: &mut bound,
             fix: true,
         }
