@@ -211,8 +211,15 @@ impl RuleSynthesizer {
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut rules: Vec<Option<Rule>> = Vec::new();
         for level in LADDER {
-            let candidate =
-                render_candidate(kinds, lang, fix, &located, &scope, &common, &shared, level);
+            let candidate = render_candidate(
+                kinds,
+                lang,
+                fix,
+                &located,
+                &scope,
+                (&common, &shared),
+                level,
+            );
             let duplicate = candidates
                 .iter()
                 .any(|c| c.pattern == candidate.pattern && c.pattern_not == candidate.pattern_not);
@@ -486,8 +493,8 @@ fn render_candidate(
     fix: &SecurityFix,
     located: &Located<'_>,
     scope: &Scope,
-    common: &BTreeSet<String>,
-    shared: &BTreeSet<String>,
+    // The arguments, and the names and literals, the fixed construct shares.
+    (common, shared): (&BTreeSet<String>, &BTreeSet<String>),
     level: Level,
 ) -> Candidate {
     let mut metavars = Metavars::default();
