@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rsolv_core::{OrgId, VulnClass};
+use rsolv_core::{Language, OrgId, VulnClass};
 
 /// rsolv: turn every security fix into lasting protection.
 #[derive(Debug, Parser)]
@@ -52,6 +52,136 @@ pub enum Command {
     /// Run rule tests: rule files next to annotated test files, like
     /// `semgrep --test`.
     Test(TestArgs),
+    /// Learn a rule from a security fix, store it, and find (and fix) every
+    /// other instance of the mistake.
+    Learn(LearnArgs),
+    /// Synthesize a rule from a fix and print it; nothing is stored.
+    Synthesize(SynthesizeArgs),
+    /// Judge a recorded finding as a true or false positive.
+    Feedback(FeedbackArgs),
+    /// Refine noisy rules, disable unrepairable ones, retire duplicates.
+    Optimize(OptimizeArgs),
+    /// The organization's security profile: coverage, precision, learning.
+    Profile(ProfileArgs),
+    /// Run the whole learning loop on a bundled example application.
+    Demo(DemoArgs),
+}
+
+/// Where a fix comes from.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The vulnerable version of the file.
+    #[arg(long, requires = "after", conflicts_with_all = ["diff", "repo"])]
+    pub before: Option<PathBuf>,
+    /// The fixed version of the file.
+    #[arg(long, requires = "before")]
+    pub after: Option<PathBuf>,
+    /// A unified diff of the fix (`git diff` output).
+    #[arg(long, conflicts_with = "repo")]
+    pub diff: Option<PathBuf>,
+    /// A git repository holding the fix as a commit (with --commit).
+    #[arg(long, requires = "commit")]
+    pub repo: Option<PathBuf>,
+    /// The commit that fixed the issue.
+    #[arg(long, requires = "repo")]
+    pub commit: Option<String>,
+    /// The language (default: from the file extension).
+    #[arg(long)]
+    pub lang: Option<Language>,
+    /// The vulnerability class (a taxonomy label such as `sqli`).
+    #[arg(long = "type")]
+    pub vuln_type: Option<VulnClass>,
+    /// The issue the fix closed (number, key or URL).
+    #[arg(long)]
+    pub issue: Option<String>,
+}
+
+/// `rsolv learn`
+#[derive(Debug, Args)]
+pub struct LearnArgs {
+    /// The fix.
+    #[command(flatten)]
+    pub fix: FixArgs,
+    /// Scan these files or directories with the new rule.
+    #[arg(long)]
+    pub scan: Vec<PathBuf>,
+    /// Apply the fix to every other instance (default: show diffs).
+    #[arg(long, requires = "scan")]
+    pub apply: bool,
+    /// Generate candidates with this command instead of the synthesizer: it
+    /// gets the fix as JSON on stdin and prints rule YAML.
+    #[arg(long)]
+    pub generator_cmd: Option<String>,
+    /// Seconds the generator command may run.
+    #[arg(long, default_value_t = 60)]
+    pub generator_timeout: u64,
+}
+
+/// `rsolv synthesize`
+#[derive(Debug, Args)]
+pub struct SynthesizeArgs {
+    /// The fix.
+    #[command(flatten)]
+    pub fix: FixArgs,
+    /// Count candidates on these files or directories (explosion check).
+    #[arg(long)]
+    pub scan: Vec<PathBuf>,
+    /// Write the rule to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `rsolv feedback`
+#[derive(Debug, Args)]
+pub struct FeedbackArgs {
+    /// The finding's id (from `rsolv learn --json` or the store).
+    pub finding: i64,
+    /// A real vulnerability.
+    #[arg(long, conflicts_with_all = ["fp", "ignore"], required_unless_present_any = ["fp", "ignore"])]
+    pub tp: bool,
+    /// Not a vulnerability.
+    #[arg(long, conflicts_with = "ignore")]
+    pub fp: bool,
+    /// Real but accepted.
+    #[arg(long)]
+    pub ignore: bool,
+    /// Why.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `rsolv optimize`
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    /// Refine rules whose false-positive rate exceeds this.
+    #[arg(long, default_value_t = 0.05)]
+    pub max_fp_rate: f64,
+    /// Rules with this many findings and no true positive are unconfirmed.
+    #[arg(long, default_value_t = 20)]
+    pub min_matches: u64,
+    /// Disable unconfirmed rules too.
+    #[arg(long)]
+    pub disable_unconfirmed: bool,
+    /// Show what would change; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `rsolv profile`
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Also write the profile as an HTML page with a learning-curve chart.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
+
+/// `rsolv demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Write the example application here (default: a temporary directory
+    /// that is removed afterwards).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 /// `rsolv test`
@@ -206,6 +336,12 @@ pub enum RulesCommand {
     Audit {
         /// Only entries about this rule.
         id: Option<String>,
+    },
+    /// Write each rule with its stored test cases as a Semgrep test
+    /// (`ID.yaml` + `ID.<ext>` with `ruleid:`/`ok:` annotations).
+    ExportTests {
+        /// The directory to write into (created if needed).
+        dir: PathBuf,
     },
 }
 

@@ -25,7 +25,10 @@ mod output;
 
 use std::io::Write;
 
-pub use cli::{Cli, Command, GlobalArgs, RulesCommand, ScanArgs, TestArgs};
+pub use cli::{
+    Cli, Command, DemoArgs, FeedbackArgs, FixArgs, GlobalArgs, LearnArgs, OptimizeArgs,
+    ProfileArgs, RulesCommand, ScanArgs, SynthesizeArgs, TestArgs,
+};
 
 /// How a successful run ended; mapped to the process exit code.
 ///

@@ -61,6 +61,52 @@ pub enum Error {
         /// What failed.
         reason: String,
     },
+    /// The language has no syntax tree rsolv can learn on.
+    #[error("cannot learn rules for `{language}`: no syntax tree support")]
+    UnsupportedLanguage {
+        /// The language.
+        language: rsolv_core::Language,
+    },
+    /// The language of a file could not be told from its name.
+    #[error("{path}: cannot tell the language from the file name; pass --lang")]
+    UnknownLanguage {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The vulnerable and the fixed code are the same.
+    #[error("the vulnerable and the fixed code are identical: nothing to learn")]
+    NoChange,
+    /// No call or statement could be found at the changed lines.
+    #[error("no code construct found at the changed lines")]
+    NoConstruct,
+    /// Every candidate rule failed validation.
+    #[error("no candidate rule passed validation ({})", .reasons.join("; "))]
+    NoValidCandidate {
+        /// Why each candidate failed.
+        reasons: Vec<String>,
+    },
+    /// A rule generator failed.
+    #[error("generator `{generator}`: {message}")]
+    Generator {
+        /// The generator.
+        generator: String,
+        /// What happened.
+        message: String,
+    },
+    /// Running git failed.
+    #[error("{message}")]
+    Git {
+        /// What happened.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
 }
 
 fn first_line(diagnostics: &[rsolv_rules::Diagnostic]) -> String {

@@ -1,9 +1,15 @@
 //! The rsolv learning orchestrator.
 //!
-//! Today this crate holds an organization's [`RuleCatalog`]: Semgrep rule
-//! files are validated with `rsolv-rules`, stored (versioned and audited) in
-//! any `rsolv-store` backend, and exported back as one Semgrep rule file.
-//! Learning rules from fixes builds on it.
+//! An organization's [`RuleCatalog`] holds its Semgrep rules: validated
+//! with `rsolv-rules`, stored (versioned and audited) in any `rsolv-store`
+//! backend, exported back as one Semgrep rule file.
+//!
+//! The [`LearningSystem`] turns each security fix into a rule: the
+//! [`RuleSynthesizer`] (or any [`RuleGenerator`]) proposes candidates from
+//! the code before and after the fix, [`validate_candidate`] accepts only
+//! rules that match the vulnerable site and not the fixed one, and the
+//! accepted rule is stored, scanned over the codebase and its fix offered
+//! for every other instance.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -29,9 +35,36 @@
 #![deny(missing_docs)]
 
 mod catalog;
+mod check;
+mod diff;
 mod error;
+mod fix;
+mod generator;
+mod optimize;
+mod profile;
+mod synth;
+mod system;
+mod testfile;
+mod validate;
 
 pub use catalog::{
     AddMode, ImportReport, RuleCatalog, collect_rule_files, new_rule_from, parse_stored,
 };
+pub use diff::{ChangedRegion, changed_regions};
 pub use error::{Error, Result};
+pub use fix::SecurityFix;
+pub use generator::{
+    ExternalCommandGenerator, GeneratedRule, GenerationRequest, RuleGenerator, SynthesizerGenerator,
+};
+pub use optimize::{OptimizationReport, OptimizeOptions, Refinement, Retired, optimize};
+pub use profile::{CurvePoint, RecentLearning, SecurityProfile, now_rfc3339};
+pub use synth::{
+    Candidate, EXPLOSION_FACTOR, EXPLOSION_SLACK, FixSite, RuleSynthesizer, Synthesis,
+    SynthesisOptions, Verdict, locate_fix,
+};
+pub use system::{
+    CoverageChange, FileFix, FixClassifier, InstanceFound, LearnOptions, LearnedRule,
+    LearningResult, LearningSystem, RejectedCandidate,
+};
+pub use testfile::{SemgrepTest, semgrep_test};
+pub use validate::{Collision, ValidationReport, validate_candidate};

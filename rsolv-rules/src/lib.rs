@@ -82,7 +82,7 @@ pub use compile::{
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use engine::{
     DataflowTrace, Engine, EngineError, FileResult, MetavarValue, NoProgress, RuleMatch,
-    ScanOptions, ScanProgress, ScanReport, SkippedPath, TraceLocation,
+    ScanOptions, ScanProgress, ScanReport, SkippedPath, TraceLocation, tree_sitter_language,
 };
 pub use error::{Error, Result};
 pub use load::{LoadedRules, load_rules, parse_rules};

@@ -54,6 +54,22 @@ pub(crate) enum ImportStyle {
     Java,
 }
 
+/// The tree-sitter grammar the engine parses `lang` with (`tsx` picks the
+/// TSX dialect of TypeScript), or `None` for `generic`/`regex`.
+///
+/// Tools that work on syntax trees next to the engine (rule synthesis, for
+/// one) use it so that both see the same trees.
+///
+/// ```
+/// use rsolv_core::Language;
+/// let grammar = rsolv_rules::tree_sitter_language(Language::Python, false);
+/// let mut parser = tree_sitter::Parser::new();
+/// assert!(grammar.is_some_and(|g| parser.set_language(&g).is_ok()));
+/// ```
+pub fn tree_sitter_language(lang: Language, tsx: bool) -> Option<tree_sitter::Language> {
+    grammar(lang, tsx).map(|g| g.language)
+}
+
 /// The grammar for `lang`, or `None` for `generic`/`regex`.
 pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
     let g = match lang {

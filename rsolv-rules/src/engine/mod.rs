@@ -38,6 +38,7 @@ use lines::LineIndex;
 use matcher::{RangeMatch, TreeMatcher};
 use tree::SynTree;
 
+pub use lang::tree_sitter_language;
 pub use scan::{NoProgress, ScanOptions, ScanProgress, ScanReport, SkippedPath};
 pub use taint::{DataflowTrace, TraceLocation};
 

@@ -3,6 +3,7 @@
 mod add;
 mod audit;
 mod export;
+mod export_tests;
 mod history;
 mod list;
 mod rollback;
@@ -24,6 +25,7 @@ pub(crate) async fn run(
     // opens it.
     let open = |create| Context::open(global, create);
     match command {
+        RulesCommand::ExportTests { dir } => export_tests::run(&open(false)?, &dir, io).await,
         RulesCommand::Validate { files } => validate::run(&files, global.json, io),
         RulesCommand::Add { files, reason } => {
             add::run(&open(true)?, &files, AddMode::CreateOnly, &reason, io).await

@@ -1,0 +1,295 @@
+//! Benchmark of the rule synthesizer on the semgrep-rules test files.
+//!
+//! For each rule with a test file, one `ruleid:` example is taken as the
+//! vulnerable code and the `ok:` example closest to it as its fix; a rule is
+//! synthesized from that pair alone and run over the whole test file.
+//! Reported: how many pairs gave a rule that passed validation, the recall
+//! on the other `ruleid:` lines, and the precision over all flagged lines,
+//! next to an exact-text baseline (flag lines identical to the example).
+//!
+//! ```text
+//! git --git-dir=/work/.mirror/semgrep+semgrep-rules/repo --work-tree=/tmp/semgrep-rules checkout HEAD -- .
+//! cargo run --release -p rsolv-learn --example semgrep_rules_benchmark -- /tmp/semgrep-rules [--json out.jsonl]
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rsolv_core::Language;
+use rsolv_learn::{RuleSynthesizer, SecurityFix};
+use rsolv_rules::{AnnotationKind, CompiledRule, Engine, parse_annotations};
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    pairs: usize,
+    accepted: usize,
+    other_positives: usize,
+    recalled: usize,
+    flagged: usize,
+    flagged_true: usize,
+    base_recalled: usize,
+    base_flagged: usize,
+    base_flagged_true: usize,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.pairs += o.pairs;
+        self.accepted += o.accepted;
+        self.other_positives += o.other_positives;
+        self.recalled += o.recalled;
+        self.flagged += o.flagged;
+        self.flagged_true += o.flagged_true;
+        self.base_recalled += o.base_recalled;
+        self.base_flagged += o.base_flagged;
+        self.base_flagged_true += o.base_flagged_true;
+    }
+}
+
+fn pct(a: usize, b: usize) -> String {
+    if b == 0 {
+        "n/a".into()
+    } else {
+        format!("{:.1}%", 100.0 * a as f64 / b as f64)
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// The statement that starts on 1-based `line`: the outermost node starting
+/// at the line's first non-blank byte that is not a block.
+fn statement_at(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    line: usize,
+) -> Option<std::ops::Range<usize>> {
+    let start_of_line = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum::<usize>();
+    let line_text = text[start_of_line..].lines().next()?;
+    let indent = line_text.len() - line_text.trim_start().len();
+    if line_text.trim().is_empty() {
+        return None;
+    }
+    let at = start_of_line + indent;
+    let mut node = tree.root_node().descendant_for_byte_range(at, at)?;
+    while let Some(parent) = node.parent() {
+        if parent.start_byte() != node.start_byte() || parent.parent().is_none() {
+            break;
+        }
+        node = parent;
+    }
+    (node.parent().is_some()).then(|| node.byte_range())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let root = PathBuf::from(args.get(1).map_or("/tmp/semgrep-rules", String::as_str));
+    let mut jsonl = match args.iter().position(|a| a == "--json") {
+        Some(i) => Some(std::fs::File::create(&args[i + 1])?),
+        None => None,
+    };
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    let yamls: BTreeSet<PathBuf> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .cloned()
+        .collect();
+    let mut by_lang: BTreeMap<&'static str, Tally> = BTreeMap::new();
+    let mut failures: BTreeMap<String, usize> = BTreeMap::new();
+    let started = Instant::now();
+    for target in &files {
+        let Some(lang) = Language::from_path(target) else {
+            continue;
+        };
+        if !yamls.contains(&target.with_extension("yaml"))
+            && !yamls.contains(&target.with_extension("yml"))
+        {
+            continue;
+        }
+        if target.extension().is_some_and(|e| e == "tsx" || e == "jsx") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(target) else {
+            continue;
+        };
+        let Some(grammar) = rsolv_rules::tree_sitter_language(lang, false) else {
+            continue;
+        };
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&grammar)?;
+        let Some(tree) = parser.parse(&text, None) else {
+            continue;
+        };
+        let annotations = parse_annotations(&text);
+        let mut ids: BTreeSet<&str> = BTreeSet::new();
+        for a in &annotations {
+            ids.insert(a.rule_id.as_str());
+        }
+        for id in ids {
+            let positives: BTreeSet<usize> = annotations
+                .iter()
+                .filter(|a| a.rule_id == id && a.expects_finding())
+                .map(|a| a.line)
+                .collect();
+            let negatives: Vec<usize> = annotations
+                .iter()
+                .filter(|a| a.rule_id == id && a.kind == AnnotationKind::Ok)
+                .map(|a| a.line)
+                .collect();
+            let (Some(&example), false) = (positives.iter().next(), negatives.is_empty()) else {
+                continue;
+            };
+            let Some(vuln) = statement_at(&tree, &text, example) else {
+                continue;
+            };
+            let vuln_text = &text[vuln.clone()];
+            let best_ok = negatives
+                .iter()
+                .filter_map(|&l| statement_at(&tree, &text, l))
+                .map(|r| {
+                    let ratio = similar::TextDiff::from_chars(vuln_text, &text[r.clone()]).ratio();
+                    (r, ratio)
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.start.cmp(&a.0.start)));
+            let Some((ok, _)) = best_ok else { continue };
+            let mut after = String::with_capacity(text.len());
+            after.push_str(&text[..vuln.start]);
+            after.push_str(&text[ok.clone()]);
+            after.push_str(&text[vuln.end..]);
+            let tally = by_lang.entry(lang.as_str()).or_default();
+            tally.pairs += 1;
+            let others: BTreeSet<usize> = positives
+                .iter()
+                .copied()
+                .filter(|&l| l != example)
+                .collect();
+            // Exact-text baseline: lines identical to the example line.
+            let example_line = text.lines().nth(example - 1).unwrap_or_default().trim();
+            let base: BTreeSet<usize> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim() == example_line)
+                .map(|(i, _)| i + 1)
+                .collect();
+            tally.other_positives += others.len();
+            tally.base_recalled += base.intersection(&others).count();
+            tally.base_flagged += base.len();
+            tally.base_flagged_true += base.intersection(&positives).count();
+
+            let fix = SecurityFix::new(text.clone(), after, lang)
+                .with_path(target.file_name().map(PathBuf::from).unwrap_or_default());
+            let synthesis = match RuleSynthesizer::default().synthesize(&fix) {
+                Ok(s) => s,
+                Err(e) => {
+                    let key = e
+                        .to_string()
+                        .split(" (")
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    *failures.entry(key).or_insert(0) += 1;
+                    continue;
+                }
+            };
+            tally.accepted += 1;
+            let Ok(compiled) = CompiledRule::compile(&synthesis.rule) else {
+                continue;
+            };
+            let engine = Engine::new(vec![compiled]);
+            let flagged: BTreeSet<usize> = engine
+                .scan_source(target, lang, &text)
+                .matches
+                .iter()
+                .map(|m| m.start.line)
+                .collect();
+            tally.recalled += flagged.intersection(&others).count();
+            tally.flagged += flagged.len();
+            tally.flagged_true += flagged.intersection(&positives).count();
+            if let Some(out) = jsonl.as_mut() {
+                let fp: Vec<usize> = flagged.difference(&positives).copied().collect();
+                let missed: Vec<usize> = others.difference(&flagged).copied().collect();
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({
+                        "file": target.strip_prefix(&root).unwrap_or(target),
+                        "rule": id, "pattern": synthesis.pattern, "level": synthesis.level,
+                        "false_positive_lines": fp, "missed_lines": missed,
+                    })
+                )?;
+            }
+        }
+    }
+    let mut total = Tally::default();
+    println!(
+        "{:<11} {:>6} {:>9} {:>8} {:>9} {:>12} {:>14}",
+        "language", "pairs", "accepted", "recall", "precision", "exact recall", "exact precision"
+    );
+    for (lang, t) in &by_lang {
+        total.add(t);
+        println!(
+            "{lang:<11} {:>6} {:>9} {:>8} {:>9} {:>12} {:>14}",
+            t.pairs,
+            pct(t.accepted, t.pairs),
+            pct(t.recalled, t.other_positives),
+            pct(t.flagged_true, t.flagged),
+            pct(t.base_recalled, t.other_positives),
+            pct(t.base_flagged_true, t.base_flagged),
+        );
+    }
+    let t = total;
+    println!(
+        "{:<11} {:>6} {:>9} {:>8} {:>9} {:>12} {:>14}",
+        "all",
+        t.pairs,
+        pct(t.accepted, t.pairs),
+        pct(t.recalled, t.other_positives),
+        pct(t.flagged_true, t.flagged),
+        pct(t.base_recalled, t.other_positives),
+        pct(t.base_flagged_true, t.base_flagged),
+    );
+    println!(
+        "other ruleid lines: {}, flagged lines: {}, time: {:.1}s",
+        t.other_positives,
+        t.flagged,
+        started.elapsed().as_secs_f64()
+    );
+    let identical = failures
+        .iter()
+        .filter(|(r, _)| r.contains("identical"))
+        .map(|(_, n)| *n)
+        .sum::<usize>();
+    println!(
+        "accepted among the {} pairs whose two examples differ: {}",
+        t.pairs - identical,
+        pct(t.accepted, t.pairs - identical)
+    );
+    for (reason, n) in failures {
+        println!("  not accepted: {n:>4}  {reason}");
+    }
+    Ok(())
+}

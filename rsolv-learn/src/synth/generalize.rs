@@ -1,0 +1,417 @@
+//! Anti-unification of a vulnerable construct: its source text rewritten
+//! into a Semgrep pattern, data replaced by metavariables, API names kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rsolv_core::Language;
+use tree_sitter::Node;
+
+use super::syntax::{Scope, SyntaxKinds, text};
+
+/// Which names or literals a rung generalizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// None: they stay as written.
+    None,
+    /// Only those the fixed code has too: what the fix changed stays
+    /// concrete (the anti-unification of the vulnerable and fixed code).
+    Shared,
+    /// All of them.
+    All,
+}
+
+/// How far one rung of the generalization ladder goes. Each rung keeps
+/// everything the previous one generalized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Level {
+    /// The rung's name, reported and written to the rule's metadata.
+    pub(crate) name: &'static str,
+    /// Locally declared names (variables, parameters) that become
+    /// metavariables.
+    pub(crate) locals: Reach,
+    /// Arguments the fix left untouched become metavariables.
+    pub(crate) common_args: bool,
+    /// String literals that become `"..."`.
+    pub(crate) strings: Reach,
+    /// Lower-case names that are neither declared nor imported (globals,
+    /// receivers from elsewhere) become metavariables.
+    pub(crate) free_names: bool,
+    /// Argument lists end in `...`, so extra arguments still match.
+    pub(crate) open_args: bool,
+}
+
+const fn level(
+    name: &'static str,
+    locals: Reach,
+    common_args: bool,
+    strings: Reach,
+    free_names: bool,
+    open_args: bool,
+) -> Level {
+    Level {
+        name,
+        locals,
+        common_args,
+        strings,
+        free_names,
+        open_args,
+    }
+}
+
+/// The ladder from the exact text to the most general pattern.
+pub(crate) const LADDER: [Level; 7] = [
+    level("exact", Reach::None, false, Reach::None, false, false),
+    level("shared", Reach::Shared, false, Reach::Shared, false, false),
+    level("locals", Reach::All, false, Reach::Shared, false, false),
+    level("arguments", Reach::All, true, Reach::Shared, false, false),
+    level("literals", Reach::All, true, Reach::All, false, false),
+    level("free-names", Reach::All, true, Reach::All, true, false),
+    level("open-arguments", Reach::All, true, Reach::All, true, true),
+];
+
+/// Metavariables handed out so far: the same code always gets the same
+/// metavariable (the consistency anti-unification needs), and names are
+/// derived from the code so the rule stays readable.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Metavars {
+    by_code: BTreeMap<String, String>,
+    names: BTreeSet<String>,
+}
+
+impl Metavars {
+    /// An empty set whose new names avoid every name of `other`: Semgrep
+    /// unifies a `pattern-not`'s metavariables with the positive pattern's,
+    /// so the fixed shape needs names of its own to exclude every fixed
+    /// site, not only those whose parts equal the vulnerable ones.
+    pub(crate) fn avoiding(other: &Metavars) -> Self {
+        Self {
+            by_code: BTreeMap::new(),
+            names: other.names.clone(),
+        }
+    }
+
+    /// The metavariable for `code`, creating one unless `lookup_only`.
+    fn for_code(&mut self, code: &str, lookup_only: bool) -> Option<String> {
+        if let Some(name) = self.by_code.get(code) {
+            return Some(name.clone());
+        }
+        if lookup_only {
+            return None;
+        }
+        let base = metavar_base(code);
+        let mut name = format!("${base}");
+        let mut n = 2;
+        while self.names.contains(&name) {
+            name = format!("${base}{n}");
+            n += 1;
+        }
+        self.names.insert(name.clone());
+        self.by_code.insert(code.to_owned(), name.clone());
+        Some(name)
+    }
+}
+
+/// `user_id` → `USER_ID`; anything that is not a plain name → `ARG`.
+fn metavar_base(code: &str) -> String {
+    let is_name = !code.is_empty()
+        && code.len() <= 24
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !code.starts_with(|c: char| c.is_ascii_digit());
+    if !is_name {
+        return "ARG".into();
+    }
+    let upper = code.to_ascii_uppercase();
+    if upper.starts_with('_') {
+        format!("V{upper}")
+    } else {
+        upper
+    }
+}
+
+/// Rewrites one construct's text into a pattern.
+pub(crate) struct Renderer<'a> {
+    pub(crate) kinds: &'static SyntaxKinds,
+    pub(crate) language: Language,
+    pub(crate) source: &'a str,
+    pub(crate) scope: &'a Scope,
+    pub(crate) level: Level,
+    /// Argument texts the vulnerable and fixed constructs share.
+    pub(crate) common: &'a BTreeSet<String>,
+    /// Names and literals that occur in the fixed construct.
+    pub(crate) shared: &'a BTreeSet<String>,
+    pub(crate) metavars: &'a mut Metavars,
+    /// Render a `fix` template: only reuse metavariables already bound,
+    /// keep literals, never add `...`.
+    pub(crate) fix: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The name of the called function or method: always concrete.
+    Callee,
+    /// Anything else.
+    Data,
+}
+
+/// Fields whose node is a member or keyword name: always concrete.
+const NAME_FIELDS: &[&str] = &["attribute", "property", "field", "name", "method", "key"];
+/// Fields holding the object a member belongs to.
+const RECEIVER_FIELDS: &[&str] = &["object", "operand", "receiver"];
+/// Fields holding the thing being called.
+const CALLEE_FIELDS: &[&str] = &["function", "constructor", "type"];
+
+impl<'a> Renderer<'a> {
+    /// The pattern text for `node`.
+    pub(crate) fn render(&mut self, node: Node<'_>) -> String {
+        self.node(node, Role::Data)
+    }
+
+    fn node(&mut self, node: Node<'_>, role: Role) -> String {
+        let kind = node.kind();
+        if self.kinds.calls.contains(&kind) {
+            return self.call(node);
+        }
+        if self.kinds.identifiers.contains(&kind) {
+            return self.identifier(node, role);
+        }
+        if self.kinds.strings.contains(&kind) {
+            return self.string(node);
+        }
+        // Below the callee only the member names stay concrete: the
+        // receiver (`cursor` in `cursor.execute`) is data like any other.
+        self.splice(node, |this, child, field| match field {
+            Some(f) if NAME_FIELDS.contains(&f) => text(child, this.source).to_owned(),
+            Some(f) if RECEIVER_FIELDS.contains(&f) => this.node(child, Role::Data),
+            _ => this.node(child, role),
+        })
+    }
+
+    fn call(&mut self, node: Node<'_>) -> String {
+        let args_field = self.kinds.arguments_field;
+        self.splice(node, |this, child, field| match field {
+            Some(f) if f == args_field => this.arguments(child),
+            Some(f) if CALLEE_FIELDS.contains(&f) => this.node(child, Role::Callee),
+            Some(f) if NAME_FIELDS.contains(&f) => text(child, this.source).to_owned(),
+            _ => this.node(child, Role::Data),
+        })
+    }
+
+    fn identifier(&mut self, node: Node<'_>, role: Role) -> String {
+        let name = text(node, self.source);
+        if role == Role::Callee || self.scope.is_imported(name) {
+            return name.to_owned();
+        }
+        let starts_lower = name.starts_with(|c: char| c.is_lowercase() || c == '_');
+        let class_like = self.language == Language::Java && !starts_lower;
+        let generalize = if self.scope.is_local(name) {
+            match self.level.locals {
+                Reach::None => false,
+                Reach::Shared => self.shared.contains(name),
+                Reach::All => true,
+            }
+        } else {
+            self.level.free_names && starts_lower && !class_like
+        };
+        if generalize && let Some(mv) = self.metavars.for_code(name, self.fix) {
+            return mv;
+        }
+        name.to_owned()
+    }
+
+    fn string(&mut self, node: Node<'_>) -> String {
+        let mut cursor = node.walk();
+        let interpolated = node
+            .named_children(&mut cursor)
+            .any(|c| self.kinds.interpolations.contains(&c.kind()));
+        let generalize = match self.level.strings {
+            Reach::None => false,
+            Reach::Shared => self.shared.contains(text(node, self.source)),
+            Reach::All => true,
+        };
+        if !generalize || self.fix {
+            if !interpolated {
+                return text(node, self.source).to_owned();
+            }
+            return self.splice(node, |this, child, _| {
+                if this.kinds.interpolations.contains(&child.kind()) {
+                    this.node(child, Role::Data)
+                } else {
+                    text(child, this.source).to_owned()
+                }
+            });
+        }
+        if !interpolated {
+            return "\"...\"".to_owned();
+        }
+        // Keep the interpolations, let the text around them be anything.
+        let mut last_was_text = false;
+        self.splice(node, |this, child, _| {
+            let kind = child.kind();
+            if this.kinds.string_text.contains(&kind) {
+                if last_was_text {
+                    return String::new();
+                }
+                last_was_text = true;
+                "...".to_owned()
+            } else {
+                last_was_text = false;
+                if this.kinds.interpolations.contains(&kind) {
+                    this.node(child, Role::Data)
+                } else {
+                    text(child, this.source).to_owned()
+                }
+            }
+        })
+    }
+
+    fn arguments(&mut self, node: Node<'_>) -> String {
+        let mut rendered = self.splice(node, |this, child, _| {
+            let code = text(child, this.source);
+            if !child.is_named() || child.is_extra() {
+                return code.to_owned();
+            }
+            if this.level.common_args && this.common.contains(code) {
+                // A keyword argument keeps its keyword.
+                if let Some(value) = child.child_by_field_name("value")
+                    && child
+                        .child_by_field_name("name")
+                        .or(child.child_by_field_name("key"))
+                        .is_some()
+                {
+                    let value_code = text(value, this.source);
+                    if let Some(mv) = this.metavars.for_code(value_code, this.fix) {
+                        let prefix = &this.source[child.start_byte()..value.start_byte()];
+                        return format!("{prefix}{mv}");
+                    }
+                } else if let Some(mv) = this.metavars.for_code(code, this.fix) {
+                    return mv;
+                }
+            }
+            this.node(child, Role::Data)
+        });
+        if self.level.open_args && !self.fix {
+            let has_args = {
+                let mut cursor = node.walk();
+                node.named_children(&mut cursor).any(|c| !c.is_extra())
+            };
+            let tail = if has_args { ", ..." } else { "..." };
+            match rendered.rfind(')') {
+                Some(close) if rendered.ends_with(')') => rendered.insert_str(close, tail),
+                _ => rendered.push_str(tail),
+            }
+        }
+        rendered
+    }
+
+    /// The node's text with each child replaced by `each(child, field)`,
+    /// keeping the text between children as it was.
+    fn splice<'t>(
+        &mut self,
+        node: Node<'t>,
+        mut each: impl FnMut(&mut Renderer<'a>, Node<'t>, Option<&str>) -> String,
+    ) -> String {
+        let mut out = String::new();
+        let mut at = node.start_byte();
+        let mut cursor = node.walk();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                let field = cursor.field_name();
+                out.push_str(self.source.get(at..child.start_byte()).unwrap_or_default());
+                out.push_str(&each(self, child, field));
+                at = child.end_byte();
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        } else {
+            return text(node, self.source).to_owned();
+        }
+        out.push_str(self.source.get(at..node.end_byte()).unwrap_or_default());
+        out
+    }
+}
+
+/// The argument texts of a call (each argument's source).
+pub(crate) fn argument_texts(kinds: &SyntaxKinds, call: Node<'_>, source: &str) -> Vec<String> {
+    let Some(args) = call.child_by_field_name(kinds.arguments_field) else {
+        return Vec::new();
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|c| !c.is_extra())
+        .map(|c| text(c, source).to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::syntax::{construct_at, kinds, parse};
+    use super::*;
+
+    fn render_at(lang: Language, src: &str, needle: &str, level: Level) -> String {
+        let k = kinds(lang).unwrap();
+        let tree = parse(lang, src).unwrap();
+        let at = src.find(needle).unwrap();
+        let node = construct_at(k, &tree, at, at + needle.len()).unwrap();
+        let scope = Scope::of(k, tree.root_node(), src);
+        let common = BTreeSet::new();
+        let mut metavars = Metavars::default();
+        Renderer {
+            kinds: k,
+            language: lang,
+            source: src,
+            scope: &scope,
+            level,
+            common: &common,
+            shared: &common,
+            metavars: &mut metavars,
+            fix: false,
+        }
+        .render(node)
+    }
+
+    #[test]
+    fn the_ladder_generalizes_step_by_step() {
+        let src = "import os\ndef run(name, cursor):\n    cursor.execute(\"SELECT * FROM t WHERE n = '\" + name + \"'\")\n";
+        let exact = render_at(Language::Python, src, "execute", LADDER[0]);
+        assert_eq!(
+            exact,
+            "cursor.execute(\"SELECT * FROM t WHERE n = '\" + name + \"'\")"
+        );
+        let locals = render_at(Language::Python, src, "execute", LADDER[2]);
+        assert_eq!(
+            locals,
+            "$CURSOR.execute(\"SELECT * FROM t WHERE n = '\" + $NAME + \"'\")"
+        );
+        let literals = render_at(Language::Python, src, "execute", LADDER[4]);
+        assert_eq!(literals, "$CURSOR.execute(\"...\" + $NAME + \"...\")");
+        let open = render_at(Language::Python, src, "execute", LADDER[6]);
+        assert_eq!(open, "$CURSOR.execute(\"...\" + $NAME + \"...\", ...)");
+    }
+
+    #[test]
+    fn api_names_and_keywords_stay_concrete() {
+        let src = "import subprocess\ndef f(cmd):\n    subprocess.call(cmd, shell=True)\n";
+        let got = render_at(Language::Python, src, "call", LADDER[6]);
+        assert_eq!(got, "subprocess.call($CMD, shell=True, ...)");
+        let js =
+            "const cp = require('child_process');\nfunction f(input) { cp.exec(`ls ${input}`); }\n";
+        let got = render_at(Language::JavaScript, js, "exec", LADDER[4]);
+        assert_eq!(got, "cp.exec(`...${$INPUT}`)");
+        let java = "class A { void f(String q) { Runtime.getRuntime().exec(q); } }";
+        let got = render_at(Language::Java, java, "exec", LADDER[5]);
+        assert_eq!(got, "Runtime.getRuntime().exec($Q)");
+    }
+
+    #[test]
+    fn metavariable_names_are_readable_and_unique() {
+        let mut m = Metavars::default();
+        assert_eq!(m.for_code("user_id", false).as_deref(), Some("$USER_ID"));
+        assert_eq!(m.for_code("User_Id", false).as_deref(), Some("$USER_ID2"));
+        assert_eq!(m.for_code("user_id", true).as_deref(), Some("$USER_ID"));
+        assert_eq!(m.for_code("a + b", false).as_deref(), Some("$ARG"));
+        assert_eq!(m.for_code("_x", false).as_deref(), Some("$V_X"));
+        assert_eq!(m.for_code("other", true), None);
+    }
+}

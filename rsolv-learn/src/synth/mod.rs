@@ -1,0 +1,565 @@
+//! Rule synthesis from one fix: locate the change on the syntax trees,
+//! generalize the vulnerable construct rung by rung, keep the most general
+//! candidate that still tells the vulnerable code from the fixed code and
+//! does not explode on the codebase.
+
+mod generalize;
+mod rule;
+mod syntax;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::PathBuf;
+
+use rsolv_core::{Language, OrgId};
+use rsolv_rules::{Engine, Rule, ScanOptions};
+use serde::Serialize;
+use tree_sitter::Node;
+
+use crate::check::{engine_for, matches_in, overlaps, snippet_path};
+use crate::diff::{ChangedRegion, changed_regions};
+use crate::{Error, Result, SecurityFix};
+use generalize::{LADDER, Level, Metavars, Renderer, argument_texts};
+pub(crate) use syntax::kinds;
+use syntax::{Scope, SyntaxKinds, construct_at, text};
+
+/// A candidate may match at most this many times as many codebase sites as
+/// its more specific neighbour (plus [`EXPLOSION_SLACK`]) before it counts
+/// as exploding.
+pub const EXPLOSION_FACTOR: usize = 3;
+/// Extra sites a candidate may match beyond [`EXPLOSION_FACTOR`] times its
+/// neighbour's, so that one or two new instances never count as explosion.
+pub const EXPLOSION_SLACK: usize = 3;
+
+/// Settings of a [`RuleSynthesizer`].
+#[derive(Debug, Clone, Default)]
+pub struct SynthesisOptions {
+    /// The organization the rule is learned for (`metadata.organization_id`).
+    pub org: Option<OrgId>,
+    /// Files or directories the candidates are counted on, to reject
+    /// candidates that explode; empty: the vulnerable file alone.
+    pub codebase: Vec<PathBuf>,
+    /// The rule id; derived from the fix when absent.
+    pub rule_id: Option<String>,
+}
+
+/// Learns a Semgrep rule from one fix, without any model or network.
+///
+/// ```
+/// use rsolv_core::{Language, VulnClass};
+/// use rsolv_learn::{RuleSynthesizer, SecurityFix, SynthesisOptions};
+///
+/// let before = "import yaml\ndef load(path):\n    with open(path) as f:\n        return yaml.load(f)\n";
+/// let after = "import yaml\ndef load(path):\n    with open(path) as f:\n        return yaml.safe_load(f)\n";
+/// let fix = SecurityFix::new(before, after, Language::Python)
+///     .with_class(Some(VulnClass::InsecureDeserialization));
+/// let synthesis = RuleSynthesizer::new(SynthesisOptions::default()).synthesize(&fix)?;
+/// assert_eq!(synthesis.pattern, "yaml.load($F)");
+/// assert_eq!(synthesis.rule.fix.as_deref(), Some("yaml.safe_load($F)"));
+/// # Ok::<(), rsolv_learn::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct RuleSynthesizer {
+    options: SynthesisOptions,
+}
+
+/// Where a fix changed the code, as the synthesizer located it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FixSite {
+    /// The changed bytes.
+    pub region: ChangedRegion,
+    /// The vulnerable construct (a call, or the statement) in the old code.
+    pub before: Range<usize>,
+    /// The corresponding construct in the fixed code, when there is one.
+    pub after: Option<Range<usize>>,
+    /// The vulnerable construct's text.
+    pub before_text: String,
+    /// The fixed construct's text.
+    pub after_text: Option<String>,
+    /// Whether the fix changed only this one place.
+    pub local: bool,
+}
+
+impl FixSite {
+    /// The bytes of the fixed code where the rule must not match.
+    pub fn after_range(&self) -> Range<usize> {
+        match &self.after {
+            Some(r) => r.clone(),
+            None if !self.region.after.is_empty() => self.region.after.clone(),
+            None => self.region.after_lines.clone(),
+        }
+    }
+}
+
+/// What happened to one candidate of the ladder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The candidate that became the rule.
+    Chosen,
+    /// Valid, but a more general valid candidate was chosen.
+    Valid,
+    /// Same pattern as the previous rung.
+    Duplicate,
+    /// The engine cannot run it.
+    Invalid(String),
+    /// It does not match the vulnerable construct.
+    MissesVulnerable,
+    /// It matches the fixed code.
+    MatchesFixed,
+    /// It matches far more codebase sites than its more specific neighbour.
+    Explodes,
+    /// Not tried: a more specific rung exploded.
+    NotTried,
+}
+
+/// One rung of the ladder and how it fared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    /// The rung (`exact`, `locals`, `arguments`, `literals`, `free-names`,
+    /// `open-arguments`).
+    pub level: String,
+    /// The positive pattern.
+    pub pattern: String,
+    /// The fixed shape, excluded with `pattern-not`.
+    pub pattern_not: Option<String>,
+    /// The fix template, when the change can be replayed elsewhere.
+    pub fix: Option<String>,
+    /// Whether it matched the vulnerable construct.
+    pub matches_vulnerable: bool,
+    /// Whether it matched the fixed construct.
+    pub matches_fixed: bool,
+    /// Sites it matched in the codebase (valid candidates only).
+    pub codebase_matches: Option<usize>,
+    /// The outcome.
+    pub verdict: Verdict,
+}
+
+/// The result of [`RuleSynthesizer::synthesize`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Synthesis {
+    /// The learned rule.
+    #[serde(skip)]
+    pub rule: Rule,
+    /// The rule as a Semgrep rule file.
+    pub yaml: String,
+    /// The chosen positive pattern.
+    pub pattern: String,
+    /// The chosen rung.
+    pub level: String,
+    /// Where the fix changed the code.
+    pub site: FixSite,
+    /// Every rung, specific to general.
+    pub candidates: Vec<Candidate>,
+}
+
+struct Located<'t> {
+    site: FixSite,
+    before: Node<'t>,
+    after: Option<Node<'t>>,
+}
+
+impl RuleSynthesizer {
+    /// A synthesizer with these options.
+    pub fn new(options: SynthesisOptions) -> Self {
+        Self { options }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &SynthesisOptions {
+        &self.options
+    }
+
+    /// Learn a rule from `fix`. The same fix (and codebase) always gives
+    /// byte-identical YAML.
+    pub fn synthesize(&self, fix: &SecurityFix) -> Result<Synthesis> {
+        let lang = fix.language;
+        let kinds = kinds(lang).ok_or(Error::UnsupportedLanguage { language: lang })?;
+        let parse = |src: &str| {
+            syntax::parse(lang, src).ok_or(Error::UnsupportedLanguage { language: lang })
+        };
+        let (before_tree, after_tree) = (parse(&fix.before)?, parse(&fix.after)?);
+        let located = locate(kinds, fix, &before_tree, &after_tree)?;
+        let mut scope = Scope::of(kinds, before_tree.root_node(), &fix.before);
+        let after_scope = Scope::of(kinds, after_tree.root_node(), &fix.after);
+        scope.imported.extend(after_scope.imported);
+        scope.locals.extend(after_scope.locals);
+        let imported = scope.imported.clone();
+        scope.locals.retain(|n| !imported.contains(n));
+
+        let common: BTreeSet<String> = match located.after {
+            Some(after) => {
+                let theirs: BTreeSet<String> = argument_texts(kinds, after, &fix.after)
+                    .into_iter()
+                    .collect();
+                argument_texts(kinds, located.before, &fix.before)
+                    .into_iter()
+                    .filter(|a| theirs.contains(a))
+                    .collect()
+            }
+            None => BTreeSet::new(),
+        };
+        let shared = located
+            .after
+            .map(|after| leaf_texts(kinds, after, &fix.after))
+            .unwrap_or_default();
+        let path = snippet_path(lang, fix.path.as_deref());
+        let base_id = self.options.rule_id.clone().unwrap_or_else(|| {
+            rule::derive_id(fix, &located.site.before_text, located.before, kinds)
+        });
+
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut rules: Vec<Option<Rule>> = Vec::new();
+        for level in LADDER {
+            let candidate = render_candidate(
+                kinds,
+                lang,
+                fix,
+                &located,
+                &scope,
+                (&common, &shared),
+                level,
+            );
+            let duplicate = candidates
+                .iter()
+                .any(|c| c.pattern == candidate.pattern && c.pattern_not == candidate.pattern_not);
+            if duplicate {
+                candidates.push(Candidate {
+                    verdict: Verdict::Duplicate,
+                    ..candidate
+                });
+                rules.push(None);
+                continue;
+            }
+            let draft = rule::draft(&base_id, lang, &candidate);
+            let mut candidate = candidate;
+            match engine_for(&draft) {
+                Err(message) => candidate.verdict = Verdict::Invalid(message),
+                Ok(engine) => {
+                    candidate.matches_vulnerable = matches_in(&engine, &path, lang, &fix.before)
+                        .iter()
+                        .any(|m| overlaps(m, &located.site.before));
+                    let after_site = located.site.after_range();
+                    candidate.matches_fixed = matches_in(&engine, &path, lang, &fix.after)
+                        .iter()
+                        .any(|m| overlaps(m, &after_site));
+                    candidate.verdict = if !candidate.matches_vulnerable {
+                        Verdict::MissesVulnerable
+                    } else if candidate.matches_fixed {
+                        Verdict::MatchesFixed
+                    } else {
+                        Verdict::Valid
+                    };
+                }
+            }
+            let keep = candidate.verdict == Verdict::Valid;
+            candidates.push(candidate);
+            rules.push(keep.then_some(draft));
+        }
+
+        let counts = self.count_sites(&rules, &path, lang, &fix.before);
+        let mut chosen: Option<usize> = None;
+        let mut exploded = false;
+        for (i, candidate) in candidates.iter_mut().enumerate() {
+            if candidate.verdict != Verdict::Valid {
+                continue;
+            }
+            if exploded {
+                candidate.verdict = Verdict::NotTried;
+                continue;
+            }
+            let n = counts.get(&i).copied().unwrap_or(0);
+            candidate.codebase_matches = Some(n);
+            // The exact text finds only literal copies: it is no neighbour
+            // to measure explosion by.
+            if let Some(prev) = chosen.filter(|&p| p != 0) {
+                let neighbour = counts.get(&prev).copied().unwrap_or(0);
+                if n > EXPLOSION_FACTOR * neighbour + EXPLOSION_SLACK {
+                    candidate.verdict = Verdict::Explodes;
+                    exploded = true;
+                    continue;
+                }
+            }
+            chosen = Some(i);
+        }
+        // Open argument lists cost the fix; when they find no more sites,
+        // the same pattern without them (which keeps the fix) wins.
+        if let Some(best) = chosen
+            && candidates[best].fix.is_none()
+        {
+            let n = counts.get(&best).copied().unwrap_or(0);
+            let closed = candidates[best]
+                .pattern
+                .replace(", ...)", ")")
+                .replace("(...)", "()");
+            if let Some(alt) = (0..best).rev().find(|&i| {
+                candidates[i].verdict == Verdict::Valid
+                    && candidates[i].fix.is_some()
+                    && candidates[i].pattern == closed
+                    && counts.get(&i).copied().unwrap_or(0) == n
+            }) {
+                chosen = Some(alt);
+            }
+        }
+        let Some(best) = chosen else {
+            return Err(Error::NoValidCandidate {
+                reasons: candidates
+                    .iter()
+                    .map(|c| format!("{}: {:?}", c.level, c.verdict))
+                    .collect(),
+            });
+        };
+        candidates[best].verdict = Verdict::Chosen;
+        let chosen = candidates[best].clone();
+        let finished = rule::finish(
+            &base_id,
+            fix,
+            &chosen,
+            &located.site,
+            self.options.org.as_ref(),
+        );
+        let yaml = rsolv_rules::write_rules(&rsolv_rules::RuleFile {
+            rules: vec![finished.clone()],
+        })?;
+        Ok(Synthesis {
+            rule: finished,
+            yaml,
+            pattern: chosen.pattern,
+            level: chosen.level,
+            site: located.site,
+            candidates,
+        })
+    }
+
+    /// Sites each valid candidate matches in the codebase (or the vulnerable
+    /// file), scanned in one pass.
+    fn count_sites(
+        &self,
+        rules: &[Option<Rule>],
+        path: &std::path::Path,
+        lang: Language,
+        before: &str,
+    ) -> BTreeMap<usize, usize> {
+        let mut compiled = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if let Some(rule) = rule {
+                let mut renamed = rule.clone();
+                renamed.id = format!("candidate-{i}");
+                if let Ok(c) = rsolv_rules::CompiledRule::compile(&renamed) {
+                    compiled.push(c);
+                }
+            }
+        }
+        let engine = Engine::new(compiled);
+        let matches = if self.options.codebase.is_empty() {
+            engine.scan_source(path, lang, before).matches
+        } else {
+            engine
+                .scan_paths(&self.options.codebase, &ScanOptions::default())
+                .matches
+        };
+        let mut counts = BTreeMap::new();
+        for m in matches {
+            if let Some(i) = m
+                .rule_id
+                .strip_prefix("candidate-")
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                *counts.entry(i).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+}
+
+/// Where `fix` changed the code, located as the synthesizer does; rules
+/// from other generators are validated against this site.
+pub fn locate_fix(fix: &SecurityFix) -> Result<FixSite> {
+    let lang = fix.language;
+    let kinds = kinds(lang).ok_or(Error::UnsupportedLanguage { language: lang })?;
+    let parse =
+        |src: &str| syntax::parse(lang, src).ok_or(Error::UnsupportedLanguage { language: lang });
+    let (before, after) = (parse(&fix.before)?, parse(&fix.after)?);
+    Ok(locate(kinds, fix, &before, &after)?.site)
+}
+
+/// Find the vulnerable construct of the first changed region that has one
+/// (a call if any), and its counterpart in the fixed code.
+fn locate<'t>(
+    kinds: &'static SyntaxKinds,
+    fix: &SecurityFix,
+    before_tree: &'t tree_sitter::Tree,
+    after_tree: &'t tree_sitter::Tree,
+) -> Result<Located<'t>> {
+    let regions = changed_regions(&fix.before, &fix.after);
+    if regions.is_empty() {
+        return Err(Error::NoChange);
+    }
+    // Imports the fix added or changed do not make it less local.
+    let local = regions
+        .iter()
+        .filter(|r| {
+            !only_imports(kinds, before_tree, &r.before_lines)
+                || !only_imports(kinds, after_tree, &r.after_lines)
+        })
+        .count()
+        <= 1;
+    let mut fallback = None;
+    for region in &regions {
+        let Some(node) = construct_at(kinds, before_tree, region.before.start, region.before.end)
+        else {
+            continue;
+        };
+        if !kinds.calls.contains(&node.kind()) {
+            fallback.get_or_insert((region.clone(), node));
+            continue;
+        }
+        return Ok(located(kinds, fix, region.clone(), node, after_tree, local));
+    }
+    match fallback {
+        Some((region, node)) => Ok(located(kinds, fix, region, node, after_tree, local)),
+        None => Err(Error::NoConstruct),
+    }
+}
+
+/// The names and literals in `node`.
+fn leaf_texts(kinds: &SyntaxKinds, node: Node<'_>, source: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        let kind = n.kind();
+        if kinds.identifiers.contains(&kind) || kinds.strings.contains(&kind) {
+            out.insert(text(n, source).to_owned());
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor));
+    }
+    out
+}
+
+/// Whether every statement on `lines` is an import (or there is none).
+fn only_imports(kinds: &SyntaxKinds, tree: &tree_sitter::Tree, lines: &Range<usize>) -> bool {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    root.named_children(&mut cursor)
+        .filter(|n| n.start_byte() < lines.end && n.end_byte() > lines.start)
+        .all(|n| kinds.imports.contains(&n.kind()) || n.is_extra())
+}
+
+fn located<'t>(
+    kinds: &'static SyntaxKinds,
+    fix: &SecurityFix,
+    region: ChangedRegion,
+    before: Node<'t>,
+    after_tree: &'t tree_sitter::Tree,
+    local: bool,
+) -> Located<'t> {
+    let start = region.map_offset(before.start_byte());
+    let end = region.map_offset(before.end_byte()).max(start);
+    let after = after_tree
+        .root_node()
+        .descendant_for_byte_range(start, end)
+        .and_then(|mut n| {
+            loop {
+                if n.kind() == before.kind() || kinds.calls.contains(&n.kind()) {
+                    return Some(n);
+                }
+                n = n.parent()?;
+            }
+        })
+        // The counterpart must lie on the lines the fix touched.
+        .filter(|n| {
+            n.start_byte() >= region.after_lines.start.saturating_sub(1)
+                && n.end_byte() <= region.after_lines.end + 1
+        });
+    let site = FixSite {
+        before: before.byte_range(),
+        after: after.map(|n| n.byte_range()),
+        before_text: text(before, &fix.before).to_owned(),
+        after_text: after.map(|n| text(n, &fix.after).to_owned()),
+        region,
+        local,
+    };
+    Located {
+        site,
+        before,
+        after,
+    }
+}
+
+fn render_candidate(
+    kinds: &'static SyntaxKinds,
+    lang: Language,
+    fix: &SecurityFix,
+    located: &Located<'_>,
+    scope: &Scope,
+    // The arguments, and the names and literals, the fixed construct shares.
+    (common, shared): (&BTreeSet<String>, &BTreeSet<String>),
+    level: Level,
+) -> Candidate {
+    let mut metavars = Metavars::default();
+    let pattern = Renderer {
+        kinds,
+        language: lang,
+        source: &fix.before,
+        scope,
+        level,
+        common,
+        shared,
+        metavars: &mut metavars,
+        fix: false,
+    }
+    .render(located.before);
+    let mut pattern_not = None;
+    let mut fix_template = None;
+    if let Some(after) = located.after {
+        let bound = metavars.clone();
+        let mut fresh = Metavars::avoiding(&metavars);
+        let negative = Renderer {
+            kinds,
+            language: lang,
+            source: &fix.after,
+            scope,
+            level,
+            common,
+            shared,
+            metavars: &mut fresh,
+            fix: false,
+        }
+        .render(after);
+        if negative != pattern {
+            pattern_not = Some(negative);
+        }
+        let mut bound = bound;
+        let template = Renderer {
+            kinds,
+            language: lang,
+            source: &fix.after,
+            scope,
+            level,
+            common,
+            shared,
+            metavars: &mut bound,
+            fix: true,
+        }
+        .render(after);
+        // A fix replays the change only when the pattern pins down every
+        // part of the matched code (no `...`) and the change was local.
+        if located.site.local && !pattern.contains("...") && template != pattern {
+            fix_template = Some(template);
+        }
+    }
+    Candidate {
+        level: level.name.to_owned(),
+        pattern,
+        pattern_not,
+        fix: fix_template,
+        matches_vulnerable: false,
+        matches_fixed: false,
+        codebase_matches: None,
+        verdict: Verdict::NotTried,
+    }
+}
+
+#[cfg(test)]
+mod tests;

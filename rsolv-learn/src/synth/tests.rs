@@ -1,0 +1,85 @@
+use super::*;
+use rsolv_core::VulnClass;
+
+fn synth(before: &str, after: &str, lang: Language) -> Synthesis {
+    let fix = SecurityFix::new(before, after, lang).with_class(Some(VulnClass::Sqli));
+    match RuleSynthesizer::default().synthesize(&fix) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn python_sql_concatenation() {
+    let before = "def find(cursor, name):\n    cursor.execute(\"SELECT * FROM users WHERE name = '\" + name + \"'\")\n";
+    let after = "def find(cursor, name):\n    cursor.execute(\"SELECT * FROM users WHERE name = %s\", (name,))\n";
+    let s = synth(before, after, Language::Python);
+    assert_eq!(
+        s.pattern, "$CURSOR.execute(\"...\" + $NAME + \"...\", ...)",
+        "{:#?}",
+        s.candidates
+    );
+    assert!(s.yaml.contains("pattern-not"), "{}", s.yaml);
+    assert!(s.yaml.contains("vulnerability_type: sqli"), "{}", s.yaml);
+    assert!(s.yaml.contains("CWE-89"), "{}", s.yaml);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let before = "import os\ndef run(cmd):\n    os.system(cmd)\n";
+    let after = "import os, shlex\ndef run(cmd):\n    os.system(shlex.quote(cmd))\n";
+    let a = synth(before, after, Language::Python);
+    let b = synth(before, after, Language::Python);
+    assert_eq!(a.yaml, b.yaml);
+    assert_eq!(
+        a.rule.fix.as_deref(),
+        Some("os.system(shlex.quote($CMD))"),
+        "{:#?}",
+        a.candidates
+    );
+}
+
+#[test]
+fn javascript_go_java_ruby() {
+    let s = synth(
+        "function f(req, res) { res.send(eval(req.query.x)); }\n",
+        "function f(req, res) { res.send(JSON.parse(req.query.x)); }\n",
+        Language::JavaScript,
+    );
+    assert!(s.pattern.starts_with("eval("), "{:#?}", s.candidates);
+    let s = synth(
+        "package main\nimport \"database/sql\"\nfunc f(db *sql.DB, id string) {\n\tdb.Query(\"SELECT * FROM t WHERE id = \" + id)\n}\n",
+        "package main\nimport \"database/sql\"\nfunc f(db *sql.DB, id string) {\n\tdb.Query(\"SELECT * FROM t WHERE id = ?\", id)\n}\n",
+        Language::Go,
+    );
+    assert_eq!(
+        s.pattern, "$DB.Query(\"...\" + $ID, ...)",
+        "{:#?}",
+        s.candidates
+    );
+    let s = synth(
+        "class A { void f(java.sql.Statement st, String id) throws Exception { st.executeQuery(\"SELECT * FROM t WHERE id = \" + id); } }\n",
+        "class A { void f(java.sql.Connection c, String id) throws Exception { c.prepareStatement(\"SELECT * FROM t WHERE id = ?\").executeQuery(); } }\n",
+        Language::Java,
+    );
+    assert!(
+        s.pattern.contains("executeQuery(\"...\" + $ID"),
+        "{:#?}",
+        s.candidates
+    );
+    let s = synth(
+        "def show(params)\n  User.where(\"name = '#{params[:name]}'\")\nend\n",
+        "def show(params)\n  User.where(name: params[:name])\nend\n",
+        Language::Ruby,
+    );
+    assert!(s.pattern.starts_with("User.where("), "{:#?}", s.candidates);
+}
+
+#[test]
+fn no_change_is_an_error() {
+    let fix = SecurityFix::new("f(x)\n", "f(x)\n", Language::Python);
+    assert!(matches!(
+        RuleSynthesizer::default().synthesize(&fix),
+        Err(Error::NoChange)
+    ));
+}
