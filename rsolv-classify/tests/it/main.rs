@@ -1,0 +1,3 @@
+//! Integration tests of rsolv-classify: the committed data files.
+
+mod data;
