@@ -33,6 +33,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "full-text search index",
         sql: include_str!("migrations/0003_search.sql"),
     },
+    Migration {
+        version: 4,
+        name: "suppressions",
+        sql: include_str!("migrations/0004_suppressions.sql"),
+    },
 ];
 
 /// The schema version this build creates.
