@@ -26,6 +26,10 @@ mod output;
 use std::io::Write;
 
 pub use cli::{Cli, Command, GlobalArgs, RulesCommand, ScanArgs, TestArgs};
+pub use commands::classify::{Approach, ClassifyArgs};
+pub use commands::dataset::DatasetCommand;
+pub use commands::eval::EvalArgs;
+pub use commands::suppress::SuppressCommand;
 
 /// How a successful run ended; mapped to the process exit code.
 ///

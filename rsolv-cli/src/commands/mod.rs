@@ -1,8 +1,12 @@
 //! One module per command; `dispatch` routes a parsed command line.
 
+pub(crate) mod classify;
+pub(crate) mod dataset;
+pub(crate) mod eval;
 mod init;
 mod rules;
 mod scan;
+pub(crate) mod suppress;
 mod test;
 
 use crate::{Cli, Command, Io, Status};
@@ -13,5 +17,9 @@ pub(crate) async fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Status
         Command::Rules(command) => rules::run(&cli.global, command, io).await,
         Command::Scan(args) => scan::run(&cli.global, &args, io).await,
         Command::Test(args) => test::run(&cli.global, &args, io),
+        Command::Dataset(command) => dataset::run(&cli.global, command, io),
+        Command::Classify(args) => classify::run(&cli.global, &args, io).await,
+        Command::Eval(args) => eval::run(&cli.global, &args, io),
+        Command::Suppress(command) => suppress::run(&cli.global, command, io).await,
     }
 }
