@@ -55,6 +55,9 @@ pub struct NgramModel {
     /// `(bucket, scale, int8 weights per label)` for every used bucket,
     /// in bucket order.
     pub(crate) rows: Vec<(u32, f32, Vec<i8>)>,
+    /// Logits are divided by this before the softmax (temperature
+    /// scaling, Guo et al. 2017); 1 until [`NgramModel::calibrate`].
+    pub(crate) temperature: f32,
 }
 
 const CLASSES: usize = VulnClass::ALL.len();
@@ -133,7 +136,55 @@ impl NgramModel {
             bias,
             index,
             rows,
+            temperature: 1.0,
         }
+    }
+
+    /// The softmax temperature.
+    pub fn temperature(&self) -> f32 {
+        self.temperature
+    }
+
+    /// Fit the softmax temperature on held-out labeled samples: the value
+    /// on a fixed grid that minimises their negative log-likelihood. The
+    /// predicted labels do not change, only the confidences. Returns the
+    /// temperature chosen.
+    pub fn calibrate(&mut self, samples: &[Sample]) -> f32 {
+        let logits: Vec<(Vec<f32>, usize)> = samples
+            .iter()
+            .map(|s| (self.logits(&s.text()), s.label.index()))
+            .collect();
+        let mut best = (f64::INFINITY, 1.0);
+        for step in 1..=200 {
+            let t = step as f32 * 0.01;
+            let mut nll = 0.0;
+            for (z, label) in &logits {
+                let mut p: Vec<f32> = z.iter().map(|x| x / t).collect();
+                softmax(&mut p);
+                nll -= f64::from(p[*label].max(1e-12)).ln();
+            }
+            if nll < best.0 {
+                best = (nll, t);
+            }
+        }
+        self.temperature = best.1;
+        best.1
+    }
+
+    fn logits(&self, finding: &FindingText) -> Vec<f32> {
+        let mut scores = self.bias.clone();
+        for (f, v) in self.features.extract(finding) {
+            let row = self.index[f as usize];
+            if row == u32::MAX {
+                continue;
+            }
+            let (_, scale, weights) = &self.rows[row as usize];
+            let k = v * scale;
+            for (s, &w) in scores.iter_mut().zip(weights) {
+                *s += k * f32::from(w);
+            }
+        }
+        scores
     }
 
     /// The feature configuration the model was trained with.
@@ -153,16 +204,10 @@ impl LabelScorer for NgramModel {
     }
 
     fn predict_proba(&self, finding: &FindingText) -> Vec<f32> {
-        let mut scores = self.bias.clone();
-        for (f, v) in self.features.extract(finding) {
-            let row = self.index[f as usize];
-            if row == u32::MAX {
-                continue;
-            }
-            let (_, scale, weights) = &self.rows[row as usize];
-            let k = v * scale;
-            for (s, &w) in scores.iter_mut().zip(weights) {
-                *s += k * f32::from(w);
+        let mut scores = self.logits(finding);
+        if self.temperature != 1.0 {
+            for s in scores.iter_mut() {
+                *s /= self.temperature;
             }
         }
         softmax(&mut scores);
@@ -205,6 +250,27 @@ mod tests {
             "{correct}/{}",
             samples.len()
         );
+    }
+
+    #[test]
+    fn calibration_keeps_labels() {
+        let samples = generate(&GeneratorConfig {
+            per_label: 4,
+            seed: 2,
+        })
+        .expect("generates");
+        let mut model = NgramModel::train(&samples, &small_config()).expect("trains");
+        let before: Vec<_> = samples
+            .iter()
+            .map(|s| model.predict(&s.text(), 1).label)
+            .collect();
+        let t = model.calibrate(&samples);
+        assert!(t > 0.0 && t <= 2.0);
+        let after: Vec<_> = samples
+            .iter()
+            .map(|s| model.predict(&s.text(), 1).label)
+            .collect();
+        assert_eq!(before, after);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The n-gram model's file format (`ngram.bin`), little-endian:
 //!
 //! ```text
-//! magic "RSNGRAM\0", u32 format version (1)
+//! magic "RSNGRAM\0", u32 format version (2; 1 had no temperature)
 //! u8 buckets_log2, u8 char_min, u8 char_max, u8 word_bigrams
+//! f32 softmax temperature (version 2)
 //! u32 label count, then per label: u16 length + UTF-8 id
 //! f32 bias per label
 //! u32 row count, then per row: u32 bucket, f32 scale, i8 weight per label
@@ -22,7 +23,7 @@ use crate::{Error, Result};
 const MAGIC: &[u8; 8] = b"RSNGRAM\0";
 const BUNDLED: &[u8] = include_bytes!("../../models/ngram/ngram.bin");
 const BUNDLED_PATH: &str = "rsolv-classify/models/ngram/ngram.bin";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// The file name of the model inside a model directory.
 pub const NGRAM_FILE: &str = "ngram.bin";
@@ -36,6 +37,7 @@ impl NgramModel {
         out.extend_from_slice(&VERSION.to_le_bytes());
         let f = self.features;
         out.extend_from_slice(&[f.buckets_log2, f.char_min, f.char_max, f.word_bigrams as u8]);
+        out.extend_from_slice(&self.temperature.to_le_bytes());
         out.extend_from_slice(&(classes as u32).to_le_bytes());
         for class in VulnClass::ALL {
             let id = class.as_str().as_bytes();
@@ -64,10 +66,19 @@ impl NgramModel {
         if r.take(8).ok_or_else(|| bad("truncated"))? != MAGIC {
             return Err(bad("not an rsolv n-gram model"));
         }
-        if r.u32().ok_or_else(|| bad("truncated"))? != VERSION {
+        let version = r.u32().ok_or_else(|| bad("truncated"))?;
+        if !(1..=VERSION).contains(&version) {
             return Err(bad("unsupported format version"));
         }
         let head = r.take(4).ok_or_else(|| bad("truncated"))?;
+        let temperature = if version >= 2 {
+            r.f32().ok_or_else(|| bad("truncated"))?
+        } else {
+            1.0
+        };
+        if !(temperature.is_finite() && temperature > 0.0) {
+            return Err(bad("invalid temperature"));
+        }
         let features = FeatureConfig {
             buckets_log2: head[0],
             char_min: head[1],
@@ -107,7 +118,9 @@ impl NgramModel {
         if r.at != bytes.len() {
             return Err(bad("trailing bytes"));
         }
-        Ok(NgramModel::from_parts(features, bias, rows))
+        let mut model = NgramModel::from_parts(features, bias, rows);
+        model.temperature = temperature;
+        Ok(model)
     }
 
     /// The default model shipped inside the crate: trained on
@@ -174,7 +187,8 @@ mod tests {
             epochs: 1,
             ..NgramTrainConfig::default()
         };
-        let model = NgramModel::train(&samples, &config).expect("trains");
+        let mut model = NgramModel::train(&samples, &config).expect("trains");
+        model.temperature = 0.25;
         let bytes = model.to_bytes();
         let path = Path::new("m.bin");
         assert_eq!(NgramModel::from_bytes(&bytes, path).ok(), Some(model));
