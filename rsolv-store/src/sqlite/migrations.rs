@@ -149,6 +149,25 @@ mod tests {
     }
 
     #[test]
+    fn suppressions_migration_keeps_existing_rules() -> Result<()> {
+        let mut conn = memory();
+        assert_eq!(migrate_to(&mut conn, ":memory:", 3)?, 3);
+        conn.execute(
+            "INSERT INTO organization_rules
+                 (org_id, rule_id, yaml, message, severity, version, created_at, updated_at)
+             VALUES ('acme', 'kept.rule', 'rules: []', 'm', 'INFO', 1, 'x', 'x')",
+            [],
+        )?;
+        assert_eq!(migrate(&mut conn, ":memory:")?, LATEST_VERSION);
+        let rules: i64 =
+            conn.query_row("SELECT count(*) FROM organization_rules", [], |r| r.get(0))?;
+        let suppressions: i64 =
+            conn.query_row("SELECT count(*) FROM suppressions", [], |r| r.get(0))?;
+        assert_eq!((rules, suppressions), (1, 0));
+        Ok(())
+    }
+
+    #[test]
     fn failing_step_leaves_previous_version() -> Result<()> {
         let mut conn = memory();
         migrate_to(&mut conn, ":memory:", 1)?;
