@@ -23,7 +23,7 @@ pub struct EvalArgs {
     /// Model directories to evaluate.
     #[arg(long)]
     pub model: Vec<PathBuf>,
-    /// Also write report.md, report.json and one confusion-<name>.svg
+    /// Also write report.md, report.json and one `confusion-NAME.svg`
     /// heatmap per approach into this directory.
     #[arg(long)]
     pub report_dir: Option<PathBuf>,

@@ -285,3 +285,35 @@ fn scan_drops_suppressed_findings_and_counts_them() {
     let json = sandbox.json("globex", &["scan", "--config", "rules.yaml", "src"]);
     assert_eq!(json["results"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn dataset_generate_merges_and_balances_user_data() {
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path().join("mine.jsonl"),
+        "{\"title\":\"Our custom finding\",\"label\":\"other\"}\n",
+    )
+    .expect("write");
+    let json = sandbox.json(
+        "acme",
+        &[
+            "dataset",
+            "generate",
+            "--out",
+            "merged.jsonl",
+            "--per-label",
+            "2",
+            "--seed",
+            "3",
+            "--extra",
+            "mine.jsonl",
+            "--balance",
+            "4",
+        ],
+    );
+    assert_eq!(json["samples"], 4 * 54);
+    assert_eq!(json["labels"]["other"], 4);
+    let text = std::fs::read_to_string(sandbox.path().join("merged.jsonl")).expect("merged");
+    assert!(text.contains("\"source\":\"user\""));
+    assert!(text.contains("#1\""), "upsampled copies get a suffix");
+}
