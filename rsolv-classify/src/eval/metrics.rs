@@ -65,6 +65,9 @@ pub struct ApproachReport {
     pub confusion: Vec<Vec<usize>>,
     /// The most frequent off-diagonal cells.
     pub most_confused: Vec<ConfusedPair>,
+    /// Accuracy per sample `source` (`gen:hard`, `dev:hand`, …), as
+    /// `(source, samples, accuracy)` sorted by source.
+    pub per_source: Vec<(String, usize, f64)>,
     /// Expected calibration error (equal-width confidence bins).
     pub ece: f64,
     /// Mean confidence of the predictions.
@@ -137,6 +140,16 @@ pub(super) fn compute(
             .then(a.predicted.cmp(&b.predicted))
     });
     most_confused.truncate(options.confused_pairs);
+    let mut by_source: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (sample, p) in samples.iter().zip(predictions) {
+        let entry = by_source.entry(sample.source.as_str()).or_default();
+        entry.0 += 1;
+        entry.1 += (p.label == sample.label) as usize;
+    }
+    let per_source = by_source
+        .into_iter()
+        .map(|(source, (n, ok))| (source.to_owned(), n, ok as f64 / n as f64))
+        .collect();
     let outcomes: Vec<(f32, bool)> = samples
         .iter()
         .zip(predictions)
@@ -152,6 +165,7 @@ pub(super) fn compute(
         per_label,
         confusion,
         most_confused,
+        per_source,
         ece: expected_calibration_error(&outcomes, options.calibration_bins),
         mean_confidence: outcomes.iter().map(|(c, _)| f64::from(*c)).sum::<f64>() / total,
         abstention: options
@@ -250,6 +264,7 @@ mod tests {
         // Three labels with support: sqli F1 2/3, xss 1, weak_hash 0.
         assert!((r.macro_f1 - (2.0 / 3.0 + 1.0) / 3.0).abs() < 1e-9);
         assert_eq!(r.most_confused.len(), 2);
+        assert_eq!(r.per_source, vec![(String::new(), 4, 0.5)]);
         let half = r
             .abstention
             .iter()

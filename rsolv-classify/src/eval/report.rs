@@ -74,6 +74,14 @@ pub fn markdown(report: &ComparisonReport) -> String {
             );
         }
     }
+    let _ = writeln!(md, "\n## Accuracy by sample source\n");
+    let _ = writeln!(md, "| approach | source | samples | accuracy |");
+    let _ = writeln!(md, "|---|---|---|---|");
+    for a in &report.approaches {
+        for (source, n, accuracy) in &a.per_source {
+            let _ = writeln!(md, "| {} | {source} | {n} | {} |", a.name, pct(*accuracy));
+        }
+    }
     let _ = writeln!(md, "\n## Most confused pairs (truth → predicted)\n");
     for a in &report.approaches {
         let _ = writeln!(md, "### {}\n", a.name);
