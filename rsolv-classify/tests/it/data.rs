@@ -25,7 +25,7 @@ fn train_jsonl_is_reproducible_from_its_seed() {
     assert!(
         committed == regenerated,
         "data/train.jsonl differs from the generator's output: regenerate it with \
-         `cargo run --release -p rsolv-cli -- dataset generate --out rsolv-classify/data/train.jsonl --per-label 100 --seed 7`"
+         `cargo run --release --bin rsolv -- dataset generate --out rsolv-classify/data/train.jsonl --per-label 100 --seed 7`"
     );
 }
 
