@@ -52,6 +52,16 @@ pub enum Command {
     /// Run rule tests: rule files next to annotated test files, like
     /// `semgrep --test`.
     Test(TestArgs),
+    /// Labeled finding data for the classifier: generate, validate.
+    #[command(subcommand)]
+    Dataset(crate::commands::dataset::DatasetCommand),
+    /// Label security findings with the 54-label vulnerability taxonomy.
+    Classify(crate::commands::classify::ClassifyArgs),
+    /// Evaluate classification approaches on a labeled JSONL set.
+    Eval(crate::commands::eval::EvalArgs),
+    /// Manage suppressions: drop findings of a label under matching paths.
+    #[command(subcommand)]
+    Suppress(crate::commands::suppress::SuppressCommand),
     /// Learn a rule from a security fix, store it, and find (and fix) every
     /// other instance of the mistake.
     Learn(LearnArgs),

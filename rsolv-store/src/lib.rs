@@ -59,5 +59,6 @@ pub use model::{
     PutOutcome, RuleFilter, RuleMetrics, RuleVersion, SearchHit, StoredFinding, StoredRule,
     TestCase, TestCaseKind,
 };
+pub use model::{NewSuppression, Suppression, glob_matches};
 pub use sqlite::SqliteStore;
 pub use store::RuleStore;

@@ -7,6 +7,7 @@ use crate::{
     AuditEntry, ChangeInfo, Feedback, NewFinding, NewRule, NewTestCase, PutOutcome, Result,
     RuleFilter, RuleMetrics, RuleVersion, SearchHit, StoredFinding, StoredRule, TestCase,
 };
+use crate::{NewSuppression, Suppression};
 
 /// An organization-scoped store of rules, their history, test cases,
 /// findings and audit log.
@@ -121,6 +122,22 @@ pub trait RuleStore: Send + Sync {
     /// The organization's audit log, of one rule id or of all, oldest first.
     /// Entries of deleted rules remain.
     async fn audit_log(&self, org: &OrgId, rule_id: Option<&str>) -> Result<Vec<AuditEntry>>;
+
+    /// Stores a suppression. [`Error::Conflict`](crate::Error::Conflict) if
+    /// the organization already has one for the same label and glob;
+    /// [`Error::InvalidData`](crate::Error::InvalidData) for an empty glob.
+    async fn add_suppression(
+        &self,
+        org: &OrgId,
+        suppression: NewSuppression,
+        actor: &str,
+    ) -> Result<Suppression>;
+
+    /// The organization's suppressions, by id.
+    async fn suppressions(&self, org: &OrgId) -> Result<Vec<Suppression>>;
+
+    /// Removes a suppression; returns whether the organization had it.
+    async fn remove_suppression(&self, org: &OrgId, id: i64) -> Result<bool>;
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! One module per command; `dispatch` routes a parsed command line.
 
+pub(crate) mod classify;
+pub(crate) mod dataset;
 mod demo;
+pub(crate) mod eval;
 mod feedback;
 mod fix_input;
 mod init;
@@ -9,6 +12,7 @@ mod optimize;
 mod profile;
 mod rules;
 mod scan;
+pub(crate) mod suppress;
 mod synthesize;
 mod test;
 
@@ -26,5 +30,9 @@ pub(crate) async fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<Status
         Command::Optimize(args) => optimize::run(&cli.global, &args, io).await,
         Command::Profile(args) => profile::run(&cli.global, &args, io).await,
         Command::Demo(args) => demo::run(&cli.global, &args, io).await,
+        Command::Dataset(command) => dataset::run(&cli.global, command, io),
+        Command::Classify(args) => classify::run(&cli.global, &args, io).await,
+        Command::Eval(args) => eval::run(&cli.global, &args, io),
+        Command::Suppress(command) => suppress::run(&cli.global, command, io).await,
     }
 }

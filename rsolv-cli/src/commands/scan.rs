@@ -42,13 +42,18 @@ pub(crate) async fn run(
     let scanner = engine.clone();
     // Scanning is CPU-bound (rayon inside): keep it off the async runtime.
     let progress = ProgressBar::for_terminal();
-    let report = tokio::task::spawn_blocking(move || {
+    let mut report = tokio::task::spawn_blocking(move || {
         let report = scanner.scan_with_progress(&paths, &options, &progress);
         progress.finish();
         report
     })
     .await??;
 
+    let suppressed = super::suppress::filter_scan(
+        &super::suppress::load(global).await?,
+        &mut report,
+        &engine.compiled_rules(),
+    )?;
     if args.autofix {
         apply_fixes(&report, args.dryrun, io)?;
     }
@@ -87,11 +92,16 @@ pub(crate) async fn run(
     };
     writeln!(
         io.err,
-        "Ran {} rule(s) on {} file(s): {} finding(s) in {} file(s).",
+        "Ran {} rule(s) on {} file(s): {} finding(s) in {} file(s){}.",
         engine.compiled_rules().len(),
         report.scanned.len(),
         report.matches.len(),
-        files_with_findings
+        files_with_findings,
+        if suppressed > 0 {
+            format!(", {suppressed} suppressed")
+        } else {
+            String::new()
+        }
     )?;
     Ok(if args.error && !report.matches.is_empty() {
         Status::Findings

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `rsolv` binary on temporary databases.
 
+mod classify;
 mod learn;
 mod rule_tests;
 mod rules;

@@ -3,6 +3,7 @@
 mod audit;
 mod finding;
 mod rule;
+mod suppression;
 mod test_case;
 
 pub use audit::AuditEntry;
@@ -10,6 +11,7 @@ pub use finding::{Feedback, FeedbackRecord, NewFinding, RuleMetrics, StoredFindi
 pub use rule::{
     ChangeInfo, ChangeKind, NewRule, PutOutcome, RuleFilter, RuleVersion, SearchHit, StoredRule,
 };
+pub use suppression::{NewSuppression, Suppression, glob_matches};
 pub use test_case::{NewTestCase, TestCase, TestCaseKind};
 
 /// Implements `Display`/`FromStr` over a fixed table of string ids.

@@ -33,6 +33,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "full-text search index",
         sql: include_str!("migrations/0003_search.sql"),
     },
+    Migration {
+        version: 4,
+        name: "suppressions",
+        sql: include_str!("migrations/0004_suppressions.sql"),
+    },
 ];
 
 /// The schema version this build creates.
@@ -140,6 +145,25 @@ mod tests {
             |r| r.get(0),
         )?;
         assert_eq!(hits, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn suppressions_migration_keeps_existing_rules() -> Result<()> {
+        let mut conn = memory();
+        assert_eq!(migrate_to(&mut conn, ":memory:", 3)?, 3);
+        conn.execute(
+            "INSERT INTO organization_rules
+                 (org_id, rule_id, yaml, message, severity, version, created_at, updated_at)
+             VALUES ('acme', 'kept.rule', 'rules: []', 'm', 'INFO', 1, 'x', 'x')",
+            [],
+        )?;
+        assert_eq!(migrate(&mut conn, ":memory:")?, LATEST_VERSION);
+        let rules: i64 =
+            conn.query_row("SELECT count(*) FROM organization_rules", [], |r| r.get(0))?;
+        let suppressions: i64 =
+            conn.query_row("SELECT count(*) FROM suppressions", [], |r| r.get(0))?;
+        assert_eq!((rules, suppressions), (1, 0));
         Ok(())
     }
 

@@ -7,6 +7,7 @@ mod row;
 mod rules;
 mod schema;
 mod search;
+mod suppressions;
 mod test_cases;
 mod worker;
 
@@ -24,6 +25,7 @@ use crate::{
     RuleFilter, RuleMetrics, RuleStore, RuleVersion, SearchHit, StoredFinding, StoredRule,
     TestCase,
 };
+use crate::{NewSuppression, Suppression};
 
 /// A [`RuleStore`] in a SQLite database.
 ///
@@ -284,6 +286,36 @@ impl RuleStore for SqliteStore {
         self.worker
             .call("audit_log", move |conn| {
                 audit::list(conn, &org, rule_id.as_deref())
+            })
+            .await
+    }
+
+    async fn add_suppression(
+        &self,
+        org: &OrgId,
+        suppression: NewSuppression,
+        actor: &str,
+    ) -> Result<Suppression> {
+        let (org, actor) = (org.clone(), actor.to_owned());
+        self.worker
+            .call("add_suppression", move |conn| {
+                suppressions::add(conn, &org, suppression, &actor)
+            })
+            .await
+    }
+
+    async fn suppressions(&self, org: &OrgId) -> Result<Vec<Suppression>> {
+        let org = org.clone();
+        self.worker
+            .call("suppressions", move |conn| suppressions::list(conn, &org))
+            .await
+    }
+
+    async fn remove_suppression(&self, org: &OrgId, id: i64) -> Result<bool> {
+        let org = org.clone();
+        self.worker
+            .call("remove_suppression", move |conn| {
+                suppressions::remove(conn, &org, id)
             })
             .await
     }

@@ -8,5 +8,6 @@ mod isolation;
 mod migrations;
 mod properties;
 mod search;
+mod suppressions;
 mod transactions;
 mod versions;
