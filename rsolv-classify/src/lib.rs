@@ -11,6 +11,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod decoder;
+pub mod gguf;
+
 pub use rsolv_core::VulnClass;
 
 /// The classifier's output space, in the order of its output units.

@@ -1,0 +1,3 @@
+//! Integration tests of rsolv-classify (one binary).
+
+mod decoder;
