@@ -90,7 +90,56 @@ pub struct DecoderClassifier {
     system_cache: KvCache,
     /// Each label's response tokens, end-of-turn token last.
     responses: Vec<Vec<u32>>,
-    eot: u32,
+    tree: LabelTree,
+}
+
+/// The 54 responses as a token tree: each distinct response prefix (without
+/// its last token) is one node, so shared leading tokens run once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LabelTree {
+    ids: Vec<u32>,
+    parents: Vec<Option<usize>>,
+    /// `(row, token)` pairs whose log-probability is needed: row 0 is the
+    /// position before the response, row `1 + i` is node `i`.
+    picks: Vec<(usize, u32)>,
+    /// For each label, the indices into `picks` whose sum is its score.
+    label_picks: Vec<Vec<usize>>,
+}
+
+impl LabelTree {
+    fn new(responses: &[Vec<u32>]) -> Self {
+        let mut tree = Self {
+            ids: Vec::new(),
+            parents: Vec::new(),
+            picks: Vec::new(),
+            label_picks: Vec::new(),
+        };
+        let mut nodes = std::collections::HashMap::new();
+        let mut pick_index = std::collections::HashMap::new();
+        for response in responses {
+            let mut row = 0;
+            let mut parent = None;
+            let mut mine = Vec::with_capacity(response.len());
+            for (k, &token) in response.iter().enumerate() {
+                let pick = *pick_index.entry((row, token)).or_insert_with(|| {
+                    tree.picks.push((row, token));
+                    tree.picks.len() - 1
+                });
+                mine.push(pick);
+                if k + 1 < response.len() {
+                    let node = *nodes.entry((parent, token)).or_insert_with(|| {
+                        tree.ids.push(token);
+                        tree.parents.push(parent);
+                        tree.ids.len() - 1
+                    });
+                    parent = Some(node);
+                    row = node + 1;
+                }
+            }
+            tree.label_picks.push(mine);
+        }
+        tree
+    }
 }
 
 impl DecoderClassifier {
@@ -117,19 +166,26 @@ impl DecoderClassifier {
         }
         let mut system_cache = lm.model.new_cache();
         lm.extend(&system_ids, &mut system_cache);
+        let tree = LabelTree::new(&responses);
         Ok(Self {
             lm,
             template,
             system_ids,
             system_cache,
             responses,
-            eot,
+            tree,
         })
     }
 
     /// The wrapped model.
     pub fn lm(&self) -> &CausalLm {
         &self.lm
+    }
+
+    /// Number of tokens run per finding to score every label (the distinct
+    /// response prefixes).
+    pub fn label_tree_len(&self) -> usize {
+        self.tree.ids.len()
     }
 
     /// Number of tokens of the cached system prompt.
@@ -160,33 +216,67 @@ impl DecoderClassifier {
         Ok(TrainingExample { ids, loss_mask })
     }
 
-    /// Log-probability score of every label (in [`VulnClass::ALL`] order).
+    /// Log-probability score of every label (in [`VulnClass::ALL`] order):
+    /// the summed log-probabilities of its tokens and the end-of-turn token.
     pub fn label_scores(&self, finding: &DecoderFinding<'_>) -> Result<Vec<f32>> {
         let model = &self.lm.model;
         let device = model.device();
         let mut cache = self.system_cache.clone();
         let hidden = self.lm.extend(&self.finding_ids(finding)?, &mut cache);
         let l = hidden.dims()[1];
-        let first = log_softmax(model.logits(hidden.narrow(1, l - 1, 1)), 2);
-        let first = to_vec(first)?;
+        let tree = &self.tree;
+        let tree_hidden = model.forward_tree(&tree.ids, &tree.parents, &cache);
+        let rows = Tensor::cat(vec![hidden.narrow(1, l - 1, 1), tree_hidden], 1);
+        let logp = log_softmax(model.logits(rows), 2).squeeze_dim::<2>(0);
+        let (pick_rows, pick_tokens): (Vec<i64>, Vec<i64>) = tree
+            .picks
+            .iter()
+            .map(|&(r, t)| (r as i64, i64::from(t)))
+            .unzip();
+        let m = pick_rows.len();
+        let picked = logp
+            .select(
+                0,
+                Tensor::from_data(TensorData::new(pick_rows, [m]), &device),
+            )
+            .gather(
+                1,
+                Tensor::from_data(TensorData::new(pick_tokens, [m, 1]), &device),
+            );
+        let picked = to_vec(picked)?;
+        Ok(tree
+            .label_picks
+            .iter()
+            .map(|picks| picks.iter().map(|&p| picked[p]).sum())
+            .collect())
+    }
 
-        // Continuations: label token k is fed to predict token k + 1 (or the
-        // end-of-turn token); rows are right-padded with the end-of-turn id.
+    /// The same scores computed with one padded row per label (every label
+    /// token run separately): the reference for [`Self::label_scores`].
+    pub fn label_scores_batched(&self, finding: &DecoderFinding<'_>) -> Result<Vec<f32>> {
+        let model = &self.lm.model;
+        let device = model.device();
+        let mut cache = self.system_cache.clone();
+        let hidden = self.lm.extend(&self.finding_ids(finding)?, &mut cache);
+        let l = hidden.dims()[1];
+        let first = to_vec(log_softmax(model.logits(hidden.narrow(1, l - 1, 1)), 2))?;
+        // Label token k is fed to predict token k + 1; rows are right-padded.
         let n = self.responses.len();
         let width = self
             .responses
             .iter()
             .map(|r| r.len() - 1)
             .max()
-            .unwrap_or(1);
+            .unwrap_or(1)
+            .max(1);
         let mut inputs = Vec::with_capacity(n * width);
         let mut targets = Vec::with_capacity(n * width);
         for r in &self.responses {
+            let pad = r[r.len() - 1];
             for k in 0..width {
-                inputs.push(i64::from(
-                    *r.get(k).filter(|_| k + 1 < r.len()).unwrap_or(&self.eot),
-                ));
-                targets.push(i64::from(*r.get(k + 1).unwrap_or(&self.eot)));
+                let input = if k + 1 < r.len() { r[k] } else { pad };
+                inputs.push(i64::from(input));
+                targets.push(i64::from(*r.get(k + 1).unwrap_or(&pad)));
             }
         }
         let inputs: Tensor<2, Int> =
@@ -194,9 +284,7 @@ impl DecoderClassifier {
         let targets: Tensor<3, Int> =
             Tensor::from_data(TensorData::new(targets, [n, width, 1]), &device);
         let hidden = model.forward_shared_prefix(inputs, &cache);
-        let picked = log_softmax(model.logits(hidden), 2).gather(2, targets);
-        let picked = to_vec(picked)?;
-
+        let picked = to_vec(log_softmax(model.logits(hidden), 2).gather(2, targets))?;
         Ok(self
             .responses
             .iter()
@@ -263,6 +351,23 @@ pub fn example_tensors(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_tree_shares_prefixes() {
+        // "ab<eot>", "ac<eot>", "d<eot>" with eot = 9.
+        let tree = LabelTree::new(&[vec![1, 2, 9], vec![1, 3, 9], vec![4, 9]]);
+        assert_eq!(tree.ids, vec![1, 2, 3, 4]);
+        assert_eq!(tree.parents, vec![None, Some(0), Some(0), None]);
+        let picks = |label: usize| -> Vec<(usize, u32)> {
+            tree.label_picks[label]
+                .iter()
+                .map(|&p| tree.picks[p])
+                .collect()
+        };
+        assert_eq!(picks(0), vec![(0, 1), (1, 2), (2, 9)]);
+        assert_eq!(picks(1), vec![(0, 1), (1, 3), (3, 9)]);
+        assert_eq!(picks(2), vec![(0, 4), (4, 9)]);
+    }
 
     #[test]
     fn system_prompt_lists_every_label() {

@@ -199,14 +199,17 @@ impl Decoder {
     pub fn forward_cached(&self, ids: Tensor<2, Int>, cache: &mut KvCache) -> Tensor<3> {
         let start = cache.len;
         let seq = ids.dims()[1];
+        let device = self.device();
         let mut x = self.embed(ids);
-        let (cos, sin) = self.rope_tables(start, seq);
+        let positions: Vec<usize> = (start..start + seq).collect();
+        let (cos, sin) = self.rope_tables(&positions);
+        let mask = Tensor::<2, Bool>::tril_mask([seq, start + seq], start as i64, &device);
         for (layer, slot) in self.layers.iter().zip(cache.layers.iter_mut()) {
             let past = match slot.as_ref() {
                 Some(kv) => Past::Append(kv),
                 None => Past::None,
             };
-            let (out, kv) = layer.forward(x, &cos, &sin, past, start);
+            let (out, kv) = layer.forward(x, &cos, &sin, past, &mask);
             x = out;
             *slot = Some(kv);
         }
@@ -221,14 +224,66 @@ impl Decoder {
     pub fn forward_shared_prefix(&self, ids: Tensor<2, Int>, prefix: &KvCache) -> Tensor<3> {
         let start = prefix.len;
         let seq = ids.dims()[1];
+        let device = self.device();
         let mut x = self.embed(ids);
-        let (cos, sin) = self.rope_tables(start, seq);
+        let positions: Vec<usize> = (start..start + seq).collect();
+        let (cos, sin) = self.rope_tables(&positions);
+        let mask = Tensor::<2, Bool>::tril_mask([seq, seq], 0, &device);
         for (layer, slot) in self.layers.iter().zip(prefix.layers.iter()) {
             let past = match slot.as_ref() {
                 Some(kv) => Past::Shared(kv),
                 None => Past::None,
             };
-            x = layer.forward(x, &cos, &sin, past, start).0;
+            x = layer.forward(x, &cos, &sin, past, &mask).0;
+        }
+        self.norm.forward(x)
+    }
+
+    /// Runs a token tree packed into one sequence after the (batch 1)
+    /// `prefix`: token `i` has parent `parents[i]` (an earlier index, or
+    /// `None` when it directly follows the prefix), sees the prefix, its
+    /// ancestors and itself, and sits at position `prefix + depth`. Scoring
+    /// many continuations that share leading tokens this way runs each
+    /// shared token once. Returns hidden states `[1, n, hidden]`.
+    pub fn forward_tree(
+        &self,
+        ids: &[u32],
+        parents: &[Option<usize>],
+        prefix: &KvCache,
+    ) -> Tensor<3> {
+        let n = ids.len();
+        let start = prefix.len;
+        let device = self.device();
+        let mut depth = vec![0usize; n];
+        let mut visible = vec![false; n * n];
+        for i in 0..n {
+            visible[i * n + i] = true;
+            if let Some(p) = parents[i] {
+                assert!(p < i, "a parent must come before its child");
+                depth[i] = depth[p] + 1;
+                for j in 0..p + 1 {
+                    if visible[p * n + j] {
+                        visible[i * n + j] = true;
+                    }
+                }
+            }
+        }
+        let mut masked = Vec::with_capacity(n * (start + n));
+        for i in 0..n {
+            masked.extend(std::iter::repeat_n(false, start));
+            masked.extend(visible[i * n..(i + 1) * n].iter().map(|v| !v));
+        }
+        let mask = Tensor::<2, Bool>::from_data(TensorData::new(masked, [n, start + n]), &device);
+        let positions: Vec<usize> = depth.iter().map(|d| start + d).collect();
+        let (cos, sin) = self.rope_tables(&positions);
+        let v: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
+        let mut x = self.embed(Tensor::from_data(TensorData::new(v, [1, n]), &device));
+        for (layer, slot) in self.layers.iter().zip(prefix.layers.iter()) {
+            let past = match slot.as_ref() {
+                Some(kv) => Past::Append(kv),
+                None => Past::None,
+            };
+            x = layer.forward(x, &cos, &sin, past, &mask).0;
         }
         self.norm.forward(x)
     }
@@ -264,9 +319,10 @@ impl Decoder {
         }
     }
 
-    /// `cos` and `sin` tables `[1, 1, seq, head_dim]` for positions
-    /// `start..start + seq`, laid out for rotate-half (`[f, f]`).
-    fn rope_tables(&self, start: usize, seq: usize) -> (Tensor<4>, Tensor<4>) {
+    /// `cos` and `sin` tables `[1, 1, seq, head_dim]` for `positions`, laid
+    /// out for rotate-half (`[f, f]`).
+    fn rope_tables(&self, positions: &[usize]) -> (Tensor<4>, Tensor<4>) {
+        let seq = positions.len();
         let hd = self.head_dim;
         let half = hd / 2;
         // Hugging Face computes the inverse frequencies in f32.
@@ -275,7 +331,7 @@ impl Decoder {
             .collect();
         let mut cos = Vec::with_capacity(seq * hd);
         let mut sin = Vec::with_capacity(seq * hd);
-        for p in start..start + seq {
+        for &p in positions {
             for _ in 0..2 {
                 for f in &inv_freq {
                     let angle = p as f32 * f;
@@ -298,14 +354,14 @@ impl DecoderLayer {
         cos: &Tensor<4>,
         sin: &Tensor<4>,
         past: Past<'_>,
-        start: usize,
+        mask: &Tensor<2, Bool>,
     ) -> (Tensor<3>, (Tensor<4>, Tensor<4>)) {
         let (attn, kv) = self.self_attn.forward(
             self.input_layernorm.forward(x.clone()),
             cos,
             sin,
             past,
-            start,
+            mask,
         );
         let x = x + self.scaled(attn);
         let mlp = self
@@ -379,7 +435,7 @@ impl Attention {
         cos: &Tensor<4>,
         sin: &Tensor<4>,
         past: Past<'_>,
-        start: usize,
+        mask: &Tensor<2, Bool>,
     ) -> (Tensor<3>, (Tensor<4>, Tensor<4>)) {
         let [b, l, _] = x.dims();
         let (nh, nkv, hd) = (self.n_heads, self.n_kv_heads, self.head_dim);
@@ -387,7 +443,6 @@ impl Attention {
         let q = apply_rope(heads(self.q_proj.forward(x.clone()), nh), cos, sin);
         let k = apply_rope(heads(self.k_proj.forward(x.clone()), nkv), cos, sin);
         let v = heads(self.v_proj.forward(x), nkv);
-        let device = q.device();
         let q = q * self.scale;
 
         let (out, kv) = match past {
@@ -400,20 +455,15 @@ impl Attention {
                     _ => (k, v),
                 };
                 let t = k.dims()[2];
-                let mask = Tensor::<2, Bool>::tril_mask([l, t], (t - l) as i64, &device)
-                    .unsqueeze::<4>()
-                    .expand([b, nh, l, t]);
+                let mask = mask.clone().unsqueeze::<4>().expand([b, nh, l, t]);
                 let scores = gqa_scores(q, k.clone()).mask_fill(mask, f32::NEG_INFINITY);
                 let out = gqa_apply(softmax(scores, 3), v.clone());
                 (out, (k, v))
             }
             Past::Shared((pk, pv)) => {
                 let p = pk.dims()[2];
-                debug_assert_eq!(p, start);
                 let prefix_scores = unfold_batch(gqa_scores(fold_batch(q.clone()), pk.clone()), b);
-                let mask = Tensor::<2, Bool>::tril_mask([l, l], 0, &device)
-                    .unsqueeze::<4>()
-                    .expand([b, nh, l, l]);
+                let mask = mask.clone().unsqueeze::<4>().expand([b, nh, l, l]);
                 let own_scores = gqa_scores(q, k.clone()).mask_fill(mask, f32::NEG_INFINITY);
                 let probs = softmax(Tensor::cat(vec![prefix_scores, own_scores], 3), 3);
                 let from_prefix = unfold_batch(
@@ -462,6 +512,27 @@ mod tests {
         }
         assert_eq!(cache.len(), tokens.len());
         assert!(max_abs_diff(full, Tensor::cat(steps, 1)) < 1e-5);
+    }
+
+    #[test]
+    fn tree_matches_separate_continuations() {
+        let (model, device) = tiny();
+        let mut prefix = model.new_cache();
+        model.forward_cached(ids(&[1, 5, 9], &device), &mut prefix);
+        // Branches [3, 4] and [3, 8, 2] share their first token.
+        let tree = model.logits(model.forward_tree(
+            &[3, 4, 8, 2],
+            &[None, Some(0), Some(0), Some(2)],
+            &prefix,
+        ));
+        for (branch, nodes) in [(vec![3i64, 4], vec![0, 1]), (vec![3, 8, 2], vec![0, 2, 3])] {
+            let mut cache = prefix.clone();
+            let own = model.logits(model.forward_cached(ids(&branch, &device), &mut cache));
+            for (k, node) in nodes.into_iter().enumerate() {
+                let got = tree.clone().narrow(1, node, 1);
+                assert!(max_abs_diff(got, own.clone().narrow(1, k, 1)) < 1e-5);
+            }
+        }
     }
 
     #[test]

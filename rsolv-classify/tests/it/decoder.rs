@@ -278,6 +278,11 @@ fn label_scores_equal_log_likelihood_of_full_conversation() {
     };
     let scores = classifier.label_scores(&finding).unwrap();
     assert_eq!(scores.len(), VulnClass::ALL.len());
+    assert!(classifier.label_tree_len() < VulnClass::ALL.iter().map(|c| c.as_str().len()).sum());
+    let batched = classifier.label_scores_batched(&finding).unwrap();
+    for (tree, row) in scores.iter().zip(&batched) {
+        assert!((tree - row).abs() < 1e-3, "{tree} vs {row}");
+    }
     let prediction = classifier.predict(&finding).unwrap();
     let total: f32 = prediction.probabilities.iter().sum();
     assert!((total - 1.0).abs() < 1e-4);
