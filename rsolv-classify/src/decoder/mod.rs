@@ -2,6 +2,23 @@
 //! in burn (Llama, SmolLM2, Granite dense), its loaders (Hugging Face
 //! directories and GGUF files), greedy generation, and classification by
 //! scoring the 54 labels as constrained chat responses.
+//!
+//! ```
+//! use burn::tensor::Device;
+//! use rsolv_classify::decoder::{DecoderConfig, ids_tensor};
+//!
+//! let device = Device::flex();
+//! let model = DecoderConfig::llama(32, 16, 32, 2, 4, 2).init(&device);
+//! let logits = model.forward(ids_tensor(&[1, 2, 3], &device));
+//! assert_eq!(logits.dims(), [1, 3, 32]);
+//! ```
+//!
+//! Real checkpoints: [`CausalLm::from_hf_dir`] (Llama, SmolLM2, Granite
+//! dense `config.json` + safetensors + `tokenizer.json`) and
+//! [`CausalLm::from_gguf`] (llama architecture; F32, F16, BF16, Q4_0, Q4_1,
+//! Q8_0 and Q6_K tensors). [`DecoderClassifier`] turns a chat model into a
+//! 54-way classifier; [`DecoderClassifier::training_example`] and
+//! [`masked_cross_entropy`] feed a fine-tuning loop.
 
 mod classify;
 mod config;
