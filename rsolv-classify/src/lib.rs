@@ -45,6 +45,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod decoder;
+pub mod gguf;
+
 mod baseline;
 mod data;
 mod error;

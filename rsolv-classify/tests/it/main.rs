@@ -1,4 +1,5 @@
-//! Integration tests of rsolv-classify: the committed data files.
+//! Integration tests of rsolv-classify (one binary).
 
 mod baselines;
 mod data;
+mod decoder;

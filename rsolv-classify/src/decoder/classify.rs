@@ -1,0 +1,390 @@
+//! Classification with a chat-tuned decoder: the 54 labels are scored as
+//! constrained continuations of a chat prompt.
+//!
+//! The prompt is a system message listing every label with its definition,
+//! a user message with the finding, and the assistant header; the response
+//! is the label followed by the end-of-turn token. Inference never samples:
+//! each label's score is the sum of the log-probabilities of its tokens and
+//! the end-of-turn token, and a softmax over the 54 scores gives the
+//! probabilities. The system prompt's keys and values are computed once.
+
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Int, Tensor, TensorData};
+use rsolv_core::VulnClass;
+
+use super::error::{DecoderError, Result};
+use super::lm::{CausalLm, ids_tensor};
+use super::model::KvCache;
+use super::tokenizer::ChatTemplate;
+
+/// The text of a finding the decoder classifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecoderFinding<'a> {
+    /// The finding's title (rule message or issue title).
+    pub title: &'a str,
+    /// A longer description.
+    pub description: &'a str,
+    /// The file the finding is in.
+    pub filename: &'a str,
+}
+
+/// A probability for every label, in [`VulnClass::ALL`] order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecoderPrediction {
+    /// Probabilities, in [`VulnClass::ALL`] order; they sum to 1.
+    pub probabilities: Vec<f32>,
+}
+
+impl DecoderPrediction {
+    /// The most probable label and its probability.
+    pub fn top(&self) -> (VulnClass, f32) {
+        let (i, p) =
+            self.probabilities
+                .iter()
+                .copied()
+                .enumerate()
+                .fold(
+                    (0, f32::MIN),
+                    |best, cur| if cur.1 > best.1 { cur } else { best },
+                );
+        (VulnClass::ALL[i], p)
+    }
+}
+
+/// One supervised example: the full conversation's ids and which of them
+/// belong to the response (the label and the end-of-turn token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainingExample {
+    /// Token ids of system prompt, user message, assistant header, response.
+    pub ids: Vec<u32>,
+    /// `true` for response tokens: the only ones the loss is computed on.
+    pub loss_mask: Vec<bool>,
+}
+
+/// The system prompt: the task and every label with its definition.
+pub fn system_prompt() -> String {
+    let mut s = String::from(
+        "You classify security findings. Answer with exactly one label from this list, \
+         and nothing else.\n\nLabels:\n",
+    );
+    for class in VulnClass::ALL {
+        s.push_str(&format!("- {}: {}\n", class.as_str(), class.definition()));
+    }
+    s
+}
+
+/// The user message for a finding.
+pub fn user_message(finding: &DecoderFinding<'_>) -> String {
+    format!(
+        "Title: {}\nDescription: {}\nFile: {}",
+        finding.title, finding.description, finding.filename
+    )
+}
+
+/// A decoder language model turned into a 54-way classifier.
+#[derive(Debug)]
+pub struct DecoderClassifier {
+    lm: CausalLm,
+    template: ChatTemplate,
+    system_ids: Vec<u32>,
+    system_cache: KvCache,
+    /// Each label's response tokens, end-of-turn token last.
+    responses: Vec<Vec<u32>>,
+    tree: LabelTree,
+}
+
+/// The 54 responses as a token tree: each distinct response prefix (without
+/// its last token) is one node, so shared leading tokens run once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LabelTree {
+    ids: Vec<u32>,
+    parents: Vec<Option<usize>>,
+    /// `(row, token)` pairs whose log-probability is needed: row 0 is the
+    /// position before the response, row `1 + i` is node `i`.
+    picks: Vec<(usize, u32)>,
+    /// For each label, the indices into `picks` whose sum is its score.
+    label_picks: Vec<Vec<usize>>,
+}
+
+impl LabelTree {
+    fn new(responses: &[Vec<u32>]) -> Self {
+        let mut tree = Self {
+            ids: Vec::new(),
+            parents: Vec::new(),
+            picks: Vec::new(),
+            label_picks: Vec::new(),
+        };
+        let mut nodes = std::collections::HashMap::new();
+        let mut pick_index = std::collections::HashMap::new();
+        for response in responses {
+            let mut row = 0;
+            let mut parent = None;
+            let mut mine = Vec::with_capacity(response.len());
+            for (k, &token) in response.iter().enumerate() {
+                let pick = *pick_index.entry((row, token)).or_insert_with(|| {
+                    tree.picks.push((row, token));
+                    tree.picks.len() - 1
+                });
+                mine.push(pick);
+                if k + 1 < response.len() {
+                    let node = *nodes.entry((parent, token)).or_insert_with(|| {
+                        tree.ids.push(token);
+                        tree.parents.push(parent);
+                        tree.ids.len() - 1
+                    });
+                    parent = Some(node);
+                    row = node + 1;
+                }
+            }
+            tree.label_picks.push(mine);
+        }
+        tree
+    }
+}
+
+impl DecoderClassifier {
+    /// Wraps a chat model with the standard [`system_prompt`]; encodes it and
+    /// runs it once.
+    pub fn new(lm: CausalLm) -> Result<Self> {
+        Self::with_system_prompt(lm, &system_prompt())
+    }
+
+    /// Wraps a chat model with a custom system prompt.
+    pub fn with_system_prompt(lm: CausalLm, system: &str) -> Result<Self> {
+        let template = lm.template.ok_or_else(|| {
+            DecoderError::Tokenizer("the tokenizer has no known chat template's tokens".into())
+        })?;
+        let eot = lm
+            .token_id(template.end_of_turn())
+            .ok_or_else(|| DecoderError::Tokenizer("no end-of-turn token".into()))?;
+        let system_ids = lm.encode(&template.message("system", system))?;
+        let mut responses = Vec::with_capacity(VulnClass::ALL.len());
+        for class in VulnClass::ALL {
+            let mut ids = lm.encode(class.as_str())?;
+            ids.push(eot);
+            responses.push(ids);
+        }
+        let mut system_cache = lm.model.new_cache();
+        lm.extend(&system_ids, &mut system_cache);
+        let tree = LabelTree::new(&responses);
+        Ok(Self {
+            lm,
+            template,
+            system_ids,
+            system_cache,
+            responses,
+            tree,
+        })
+    }
+
+    /// The wrapped model.
+    pub fn lm(&self) -> &CausalLm {
+        &self.lm
+    }
+
+    /// Number of tokens run per finding to score every label (the distinct
+    /// response prefixes).
+    pub fn label_tree_len(&self) -> usize {
+        self.tree.ids.len()
+    }
+
+    /// Number of tokens of the cached system prompt.
+    pub fn system_len(&self) -> usize {
+        self.system_ids.len()
+    }
+
+    fn finding_ids(&self, finding: &DecoderFinding<'_>) -> Result<Vec<u32>> {
+        let text = format!(
+            "{}{}",
+            self.template.message("user", &user_message(finding)),
+            self.template.assistant_header()
+        );
+        self.lm.encode(&text)
+    }
+
+    /// Conversation ids and loss mask for fine-tuning on `(finding, label)`.
+    pub fn training_example(
+        &self,
+        finding: &DecoderFinding<'_>,
+        label: VulnClass,
+    ) -> Result<TrainingExample> {
+        let mut ids = self.system_ids.clone();
+        ids.extend(self.finding_ids(finding)?);
+        let prompt_len = ids.len();
+        ids.extend(&self.responses[label.index()]);
+        let loss_mask = (0..ids.len()).map(|i| i >= prompt_len).collect();
+        Ok(TrainingExample { ids, loss_mask })
+    }
+
+    /// Log-probability score of every label (in [`VulnClass::ALL`] order):
+    /// the summed log-probabilities of its tokens and the end-of-turn token.
+    pub fn label_scores(&self, finding: &DecoderFinding<'_>) -> Result<Vec<f32>> {
+        let model = &self.lm.model;
+        let device = model.device();
+        let mut cache = self.system_cache.clone();
+        let hidden = self.lm.extend(&self.finding_ids(finding)?, &mut cache);
+        let l = hidden.dims()[1];
+        let tree = &self.tree;
+        let tree_hidden = model.forward_tree(&tree.ids, &tree.parents, &cache);
+        let rows = Tensor::cat(vec![hidden.narrow(1, l - 1, 1), tree_hidden], 1);
+        let logp = log_softmax(model.logits(rows), 2).squeeze_dim::<2>(0);
+        let (pick_rows, pick_tokens): (Vec<i64>, Vec<i64>) = tree
+            .picks
+            .iter()
+            .map(|&(r, t)| (r as i64, i64::from(t)))
+            .unzip();
+        let m = pick_rows.len();
+        let picked = logp
+            .select(
+                0,
+                Tensor::from_data(TensorData::new(pick_rows, [m]), &device),
+            )
+            .gather(
+                1,
+                Tensor::from_data(TensorData::new(pick_tokens, [m, 1]), &device),
+            );
+        let picked = to_vec(picked)?;
+        Ok(tree
+            .label_picks
+            .iter()
+            .map(|picks| picks.iter().map(|&p| picked[p]).sum())
+            .collect())
+    }
+
+    /// The same scores computed with one padded row per label (every label
+    /// token run separately): the reference for [`Self::label_scores`].
+    pub fn label_scores_batched(&self, finding: &DecoderFinding<'_>) -> Result<Vec<f32>> {
+        let model = &self.lm.model;
+        let device = model.device();
+        let mut cache = self.system_cache.clone();
+        let hidden = self.lm.extend(&self.finding_ids(finding)?, &mut cache);
+        let l = hidden.dims()[1];
+        let first = to_vec(log_softmax(model.logits(hidden.narrow(1, l - 1, 1)), 2))?;
+        // Label token k is fed to predict token k + 1; rows are right-padded.
+        let n = self.responses.len();
+        let width = self
+            .responses
+            .iter()
+            .map(|r| r.len() - 1)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let mut inputs = Vec::with_capacity(n * width);
+        let mut targets = Vec::with_capacity(n * width);
+        for r in &self.responses {
+            let pad = r[r.len() - 1];
+            for k in 0..width {
+                let input = if k + 1 < r.len() { r[k] } else { pad };
+                inputs.push(i64::from(input));
+                targets.push(i64::from(*r.get(k + 1).unwrap_or(&pad)));
+            }
+        }
+        let inputs: Tensor<2, Int> =
+            Tensor::from_data(TensorData::new(inputs, [n, width]), &device);
+        let targets: Tensor<3, Int> =
+            Tensor::from_data(TensorData::new(targets, [n, width, 1]), &device);
+        let hidden = model.forward_shared_prefix(inputs, &cache);
+        let picked = to_vec(log_softmax(model.logits(hidden), 2).gather(2, targets))?;
+        Ok(self
+            .responses
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let rest: f32 = picked[i * width..i * width + r.len() - 1].iter().sum();
+                first[r[0] as usize] + rest
+            })
+            .collect())
+    }
+
+    /// Probabilities of the 54 labels for a finding.
+    pub fn predict(&self, finding: &DecoderFinding<'_>) -> Result<DecoderPrediction> {
+        let scores = self.label_scores(finding)?;
+        let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let exp: Vec<f32> = scores.iter().map(|s| (s - max).exp()).collect();
+        let total: f32 = exp.iter().sum();
+        Ok(DecoderPrediction {
+            probabilities: exp.into_iter().map(|e| e / total).collect(),
+        })
+    }
+}
+
+fn to_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {
+    t.into_data()
+        .try_into_vec_as::<f32>()
+        .map_err(|e| DecoderError::Tensor(format!("{e:?}")))
+}
+
+/// Mean next-token cross-entropy over response positions.
+///
+/// `logits [b, l, vocab]` come from a forward pass over `ids [b, l]`;
+/// position `i` predicts `ids[i + 1]`, which counts when `mask[i + 1]` is 1
+/// (see [`TrainingExample::loss_mask`]). Returns a one-element tensor that
+/// carries gradients on an autodiff device.
+pub fn masked_cross_entropy(logits: Tensor<3>, ids: Tensor<2, Int>, mask: Tensor<2>) -> Tensor<1> {
+    let [b, l, _] = logits.dims();
+    let logp = log_softmax(logits.narrow(1, 0, l - 1), 2);
+    let targets = ids.narrow(1, 1, l - 1).reshape([b, l - 1, 1]);
+    let picked = logp.gather(2, targets).reshape([b, l - 1]);
+    let mask = mask.narrow(1, 1, l - 1);
+    let count = mask.clone().sum().clamp_min(1.0);
+    (picked * mask).sum().neg() / count
+}
+
+/// A training example as `[1, n]` id and loss-mask tensors for
+/// [`masked_cross_entropy`].
+pub fn example_tensors(
+    example: &TrainingExample,
+    device: &burn::tensor::Device,
+) -> (Tensor<2, Int>, Tensor<2>) {
+    let n = example.ids.len();
+    let mask: Vec<f32> = example
+        .loss_mask
+        .iter()
+        .map(|&m| f32::from(u8::from(m)))
+        .collect();
+    (
+        ids_tensor(&example.ids, device),
+        Tensor::from_data(TensorData::new(mask, [1, n]), device),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_tree_shares_prefixes() {
+        // "ab<eot>", "ac<eot>", "d<eot>" with eot = 9.
+        let tree = LabelTree::new(&[vec![1, 2, 9], vec![1, 3, 9], vec![4, 9]]);
+        assert_eq!(tree.ids, vec![1, 2, 3, 4]);
+        assert_eq!(tree.parents, vec![None, Some(0), Some(0), None]);
+        let picks = |label: usize| -> Vec<(usize, u32)> {
+            tree.label_picks[label]
+                .iter()
+                .map(|&p| tree.picks[p])
+                .collect()
+        };
+        assert_eq!(picks(0), vec![(0, 1), (1, 2), (2, 9)]);
+        assert_eq!(picks(1), vec![(0, 1), (1, 3), (3, 9)]);
+        assert_eq!(picks(2), vec![(0, 4), (4, 9)]);
+    }
+
+    #[test]
+    fn system_prompt_lists_every_label() {
+        let s = system_prompt();
+        for class in VulnClass::ALL {
+            assert!(s.contains(&format!("- {}: ", class.as_str())));
+        }
+    }
+
+    #[test]
+    fn masked_cross_entropy_of_uniform_logits_is_log_vocab() {
+        let device = burn::tensor::Device::flex();
+        let logits = Tensor::<3>::zeros([1, 4, 8], &device);
+        let ids = ids_tensor(&[1, 2, 3, 4], &device);
+        let mask =
+            Tensor::<2>::from_data(TensorData::new(vec![0f32, 0.0, 1.0, 1.0], [1, 4]), &device);
+        let loss: f32 = masked_cross_entropy(logits, ids, mask).into_scalar();
+        assert!((loss - 8f32.ln()).abs() < 1e-5);
+    }
+}
