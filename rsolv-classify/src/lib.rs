@@ -20,6 +20,16 @@
 //! - [`evaluate_classifier`]: accuracy on a labelled JSONL set
 //!   ([`read_labeled_jsonl`]).
 //!
+//! # Model files
+//!
+//! A fine-tuned classifier is exported as a self-contained directory
+//! ([`export_classifier`], loaded by [`Classifier::load`]): the merged
+//! encoder and head in f16 (~45 MB for MiniLM), too big for git. The same
+//! directory also holds `adapter.safetensors` (LoRA factors and head, ~1 MB
+//! at rank 8), `labels.json` and `training.json`; those three files plus the
+//! pip-installed base model are enough to rebuild the classifier at load
+//! time ([`Classifier::from_adapter`]), which is the form to bundle.
+//!
 //! # Backends
 //!
 //! The default build runs on burn's pure-Rust CPU backend (`flex`, see

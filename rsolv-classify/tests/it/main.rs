@@ -7,6 +7,7 @@
 
 mod classifier;
 mod finetune;
+mod parity;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
