@@ -1,14 +1,12 @@
 //! Which burn backend runs the models.
 //!
-//! The default is burn's pure-Rust CPU backend `flex`. Measured on the
-//! 2-core development machine (release build, f32):
-//!
-//! | workload                                  | flex   | ndarray |
-//! |-------------------------------------------|--------|---------|
-//! | matmul 512×512 (GFLOP/s)                  | ~180   | ~165    |
-//!
-//! (`cargo run --release --example classifier_timing -- --compare-backends`
-//! prints the current numbers, including a MiniLM forward pass.)
+//! The default is burn's pure-Rust CPU backend `flex`: on the 2-core
+//! development machine a release-build f32 matmul runs at ~180 GFLOP/s on
+//! flex against ~165 GFLOP/s on ndarray (shared/DEPENDENCY-NOTES.md), and
+//! burn 0.22 deprecates `Device::ndarray()` in favour of flex. The
+//! encoder-level comparison (MiniLM latency and throughput on both) is
+//! printed by
+//! `cargo run --release --example classifier_timing -- --base <minilm-dir> --compare-backends`.
 //!
 //! Opt-in features pick another backend at build time: `tch` (LibTorch via
 //! burn-tch) and `cuda` (burn's CUDA runtime). Neither is built by default
