@@ -47,6 +47,62 @@ pub enum Error {
     /// per label, …).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A JSON file (`config.json`, `labels.json`, a JSONL line, …) is malformed.
+    #[error("{path}{}: {source}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Json {
+        /// The file involved.
+        path: PathBuf,
+        /// The 1-based line, for JSONL files.
+        line: Option<usize>,
+        /// The parse error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A model directory lacks a file the loader needs.
+    #[error("{path} is missing (expected config.json, model.safetensors and tokenizer.json)")]
+    MissingFile {
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// `config.json` describes a model this crate cannot run.
+    #[error("unsupported model config: {0}")]
+    UnsupportedConfig(String),
+    /// Loading or saving safetensors weights failed.
+    #[error("{path}: weights: {message}")]
+    Weights {
+        /// The weights file.
+        path: PathBuf,
+        /// What the store reported.
+        message: String,
+    },
+    /// The tokenizer could not be loaded or failed on an input.
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    /// A label id is not in the taxonomy.
+    #[error("unknown label `{label}`{}", location.as_ref().map(|l| format!(" at {l}")).unwrap_or_default())]
+    UnknownLabel {
+        /// The label as written.
+        label: String,
+        /// Where it was read (`file:line`), when known.
+        location: Option<String>,
+    },
+    /// A training or evaluation set is empty or inconsistent.
+    #[error("dataset: {0}")]
+    Dataset(String),
+    /// Training settings are inconsistent.
+    #[error("training config: {0}")]
+    TrainingConfig(String),
+    /// Reading tensor values back from the device failed.
+    #[error("tensor data: {0}")]
+    TensorData(String),
+    /// Saving or restoring optimizer state failed.
+    #[error("optimizer state {path}: {message}")]
+    OptimizerState {
+        /// The state file.
+        path: PathBuf,
+        /// What burn reported.
+        message: String,
+    },
 }
 
 /// The crate's result type.
@@ -59,5 +115,20 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+
+    /// An [`Error::Io`] for `path`, as a `map_err` closure.
+    pub(crate) fn io_at(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io { path, source }
+    }
+
+    /// An [`Error::Json`] for `path` (and `line`).
+    pub(crate) fn json_at(
+        path: impl Into<PathBuf>,
+        line: Option<usize>,
+    ) -> impl FnOnce(serde_json::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Json { path, line, source }
     }
 }

@@ -29,6 +29,13 @@ impl FindingText {
             filename: filename.into(),
         }
     }
+
+    /// The text a neural model reads: title, file name and description on
+    /// separate lines (tokenizers truncate the tail, so the description
+    /// goes last).
+    pub fn model_text(&self) -> String {
+        format!("{}\n{}\n{}", self.title, self.filename, self.description)
+    }
 }
 
 /// A classifier's answer for one finding.
@@ -41,6 +48,9 @@ pub struct Prediction {
     /// The `k` most probable labels with their probabilities, best first
     /// (the first entry is `label`).
     pub top_k: Vec<(VulnClass, f32)>,
+    /// The probability of every label, in [`VulnClass::ALL`] order.
+    #[serde(default)]
+    pub probabilities: Vec<f32>,
 }
 
 impl Prediction {
@@ -67,6 +77,7 @@ impl Prediction {
             label: top_k[0].0,
             confidence: top_k[0].1,
             top_k,
+            probabilities: probs.to_vec(),
         }
     }
 }
@@ -78,13 +89,15 @@ mod tests {
     #[test]
     fn prediction_orders_by_probability_then_label() {
         let mut probs = vec![0.0; VulnClass::ALL.len()];
-        probs[VulnClass::Xss.index()] = 0.5;
-        probs[VulnClass::Sqli.index()] = 0.25;
-        probs[VulnClass::Ssrf.index()] = 0.25;
+        let index = |c: VulnClass| VulnClass::ALL.iter().position(|l| *l == c).unwrap();
+        probs[index(VulnClass::Xss)] = 0.5;
+        probs[index(VulnClass::Sqli)] = 0.25;
+        probs[index(VulnClass::Ssrf)] = 0.25;
         let p = Prediction::from_probabilities(&probs, 3);
         assert_eq!(p.label, VulnClass::Xss);
         assert_eq!(p.confidence, 0.5);
         assert_eq!(p.top_k[1].0, VulnClass::Sqli);
         assert_eq!(p.top_k[2].0, VulnClass::Ssrf);
+        assert_eq!(p.probabilities, probs);
     }
 }

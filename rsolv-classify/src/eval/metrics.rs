@@ -237,6 +237,7 @@ mod tests {
             label,
             confidence,
             top_k: vec![(label, confidence)],
+            probabilities: Vec::new(),
         }
     }
 
