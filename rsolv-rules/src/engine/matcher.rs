@@ -164,6 +164,18 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// The nodes where a match of `p` can start.
     fn candidates(&self, p: &Pat) -> Box<dyn Iterator<Item = NodeId> + '_> {
         match p {
+            Pat::Node { kind, .. } if self.kind_name(*kind) == "function_expression" => {
+                // `function (...) {...}` also matches arrow functions.
+                let mut ids: Vec<NodeId> = [Some(*kind), self.kind_id("arrow_function")]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|k| self.by_kind.get(&k))
+                    .flatten()
+                    .copied()
+                    .collect();
+                ids.sort_unstable();
+                Box::new(ids.into_iter())
+            }
             Pat::Node { kind, .. } if self.assignment_parts_of_pattern(p).is_some() => {
                 // Assignments also match declarations with an initializer.
                 let mut kinds = vec![*kind];
@@ -278,6 +290,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 (n.kind == *kind && n.class == Class::Interior)
                     || (self.assignment_parts_of_pattern(p).is_some()
                         && self.assignment_parts(id).is_some())
+                    || (self.kind_name(*kind) == "function_expression"
+                        && self.kind_name(n.kind) == "arrow_function")
             }
             Pat::Leaf { kind, .. } => n.kind == *kind,
             Pat::Str(_) => n.class == Class::Str,
@@ -321,6 +335,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 let mut found = false;
                 let stop = if n.kind != *kind || n.class != Class::Interior {
                     self.assignment_equivalence(p, t, env, &mut |env| {
+                        found = true;
+                        k(env)
+                    }) || self.arrow_equivalence(p, t, env, &mut |env| {
                         found = true;
                         k(env)
                     })
@@ -494,6 +511,68 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let (pl, pr) = (self.single_of_list(pl), self.single_of_list(pr));
         let (tl, tr) = (self.single_of_list_t(tl), self.single_of_list_t(tr));
         self.node(pl, tl, env, &mut |env| self.node(pr, tr, env, k))
+    }
+
+    /// A JavaScript `function (params) { body }` pattern against an arrow
+    /// function: Semgrep matches both with the same pattern.
+    fn arrow_equivalence(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "function_expression"
+            || self.kind_name(self.tree.node(t).kind) != "arrow_function"
+        {
+            return false;
+        }
+        // Pattern: [async?] function [name?] params body; the anonymous
+        // form only (a named function expression is not an arrow).
+        let named: Vec<&Pat> = kids
+            .iter()
+            .filter(|k| !matches!(k, Pat::Leaf { named: false, .. }))
+            .collect();
+        let [pparams, pbody] = named.as_slice() else {
+            return false;
+        };
+        let tkids: Vec<NodeId> = self
+            .tree
+            .kids(t)
+            .iter()
+            .copied()
+            .filter(|&c| self.tree.node(c).named)
+            .collect();
+        let [tparams, tbody] = tkids.as_slice() else {
+            return false;
+        };
+        let params_match = |env: &mut Env, k: &mut dyn FnMut(&mut Env) -> bool| -> bool {
+            if self.kind_name(self.tree.node(*tparams).kind) == "identifier" {
+                // `x => ...`: a single parameter without parentheses.
+                let Pat::Node { kids: pk, .. } = pparams else {
+                    return false;
+                };
+                self.seq(pk, &[*tparams], false, env, &mut |env, _| k(env))
+            } else {
+                self.node(pparams, *tparams, env, k)
+            }
+        };
+        params_match(env, &mut |env| {
+            if self.kind_name(self.tree.node(*tbody).kind) == "statement_block" {
+                self.node(pbody, *tbody, env, k)
+            } else {
+                // An expression body matches only a `{ ... }` pattern body.
+                let any_body = match pbody {
+                    Pat::Ellipsis => true,
+                    Pat::Node { kids, .. } => kids.iter().all(|k| matches!(k, Pat::Ellipsis)),
+                    _ => false,
+                };
+                any_body && k(env)
+            }
+        })
     }
 
     /// Semgrep's "deep expression statement": in a statement sequence, the
