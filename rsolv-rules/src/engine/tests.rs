@@ -4,15 +4,12 @@ use std::path::Path;
 
 use rsolv_core::Language;
 
-use crate::{Engine, parse_rules};
+use crate::{Engine, FileResult, parse_rules};
 
-/// Lines (1-based start line, end line) where `pattern` matches `code`.
-fn lines(lang: &str, pattern: &str, code: &str) -> Vec<(usize, usize)> {
-    let indented: String = pattern.lines().map(|l| format!("      {l}\n")).collect();
-    let yaml = format!(
-        "rules:\n  - id: t\n    message: m\n    severity: ERROR\n    languages: [{lang}]\n    pattern: |\n{indented}"
-    );
-    let rules = parse_rules(&yaml, Path::new("t.yaml"))
+/// Compile the one-rule file `yaml`, check the engine accepts it, and scan
+/// `code` as a file of language `lang`.
+pub(crate) fn scan_with_rule(yaml: &str, lang: &str, code: &str) -> FileResult {
+    let rules = parse_rules(yaml, Path::new("t.yaml"))
         .and_then(|l| l.compile())
         .expect("valid rule");
     let engine = Engine::new(rules);
@@ -23,8 +20,16 @@ fn lines(lang: &str, pattern: &str, code: &str) -> Vec<(usize, usize)> {
     );
     let language: Language = lang.parse().expect("language");
     let ext = language.extensions()[0];
-    let result = engine.scan_source(Path::new(&format!("t.{ext}")), language, code);
-    result
+    engine.scan_source(Path::new(&format!("t.{ext}")), language, code)
+}
+
+/// Lines (1-based start line, end line) where `pattern` matches `code`.
+fn lines(lang: &str, pattern: &str, code: &str) -> Vec<(usize, usize)> {
+    let indented: String = pattern.lines().map(|l| format!("      {l}\n")).collect();
+    let yaml = format!(
+        "rules:\n  - id: t\n    message: m\n    severity: ERROR\n    languages: [{lang}]\n    pattern: |\n{indented}"
+    );
+    scan_with_rule(&yaml, lang, code)
         .matches
         .iter()
         .map(|m| (m.start.line, m.end.line))

@@ -1,28 +1,13 @@
 //! Taint unit tests: a source `source(...)`, a sink `sink(...)`, a
 //! sanitizer `clean(...)`, one snippet per language, the sink lines found.
 
-use std::path::Path;
-
-use rsolv_core::Language;
-
-use crate::{Engine, parse_rules};
+use crate::engine::tests::scan_with_rule;
 
 fn sink_lines(lang: &str, code: &str) -> Vec<usize> {
     let yaml = format!(
         "rules:\n  - id: t\n    mode: taint\n    message: m\n    severity: ERROR\n    languages: [{lang}]\n    pattern-sources: [{{pattern: source(...)}}]\n    pattern-sanitizers: [{{pattern: clean(...)}}]\n    pattern-sinks: [{{pattern: sink(...)}}]\n"
     );
-    let rules = parse_rules(&yaml, Path::new("t.yaml"))
-        .and_then(|l| l.compile())
-        .expect("valid rule");
-    let engine = Engine::new(rules);
-    assert!(
-        engine.rule_errors().is_empty(),
-        "{:?}",
-        engine.rule_errors()
-    );
-    let language: Language = lang.parse().expect("language");
-    let ext = language.extensions()[0];
-    let result = engine.scan_source(Path::new(&format!("t.{ext}")), language, code);
+    let result = scan_with_rule(&yaml, lang, code);
     for m in &result.matches {
         assert!(m.dataflow_trace.is_some());
     }
