@@ -8,7 +8,12 @@ use crate::RuleRegex;
 
 /// A parsed comparison expression.
 #[derive(Debug, Clone)]
-pub(crate) struct Comparison(Expr);
+pub(crate) struct Comparison {
+    expr: Expr,
+    /// `base:` of the rule: metavariable text is read as an integer in
+    /// this base (`base: 8` reads Go's `0644` and `644` alike).
+    base: Option<u32>,
+}
 
 #[derive(Debug, Clone)]
 enum Expr {
@@ -21,6 +26,7 @@ enum Expr {
     Neg(Box<Expr>),
     Bin(Box<Expr>, Op, Box<Expr>),
     Call(String, Vec<Expr>),
+    List(Vec<Expr>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +40,7 @@ enum Op {
     Eq,
     Ne,
     In,
+    NotIn,
     Add,
     Sub,
     Mul,
@@ -48,11 +55,19 @@ enum Value {
     Float(f64),
     Str(String),
     Bool(bool),
+    List(Vec<Value>),
 }
 
 impl Comparison {
     /// Parse an expression; the error says what is wrong.
+    #[cfg(test)]
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        Self::parse_with_base(text, None)
+    }
+
+    /// Parse an expression whose metavariables are integers written in
+    /// `base` (the rule's `base:` option).
+    pub(crate) fn parse_with_base(text: &str, base: Option<u32>) -> Result<Self, String> {
         let tokens = tokenize(text)?;
         let mut parser = Parser { tokens, pos: 0 };
         let expr = parser.or()?;
@@ -62,14 +77,18 @@ impl Comparison {
                 parser.tokens[parser.pos]
             ));
         }
-        Ok(Self(expr))
+        Ok(Self { expr, base })
     }
 
     /// Evaluate with `lookup` giving each metavariable's source text; an
     /// unbound metavariable or a type error makes the comparison false.
     pub(crate) fn eval(&self, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
+        let ctx = Ctx {
+            lookup,
+            base: self.base,
+        };
         matches!(
-            eval(&self.0, lookup),
+            eval(&self.expr, &ctx),
             Some(Value::Bool(true) | Value::Int(1..) | Value::Int(..=-1))
         )
     }
@@ -111,7 +130,7 @@ fn tokenize(text: &str) -> Result<Vec<String>, String> {
             if matches!(two.as_str(), "<=" | ">=" | "==" | "!=") {
                 tokens.push(two);
                 i += 2;
-            } else if "<>()+-*/%,".contains(c) {
+            } else if "<>()+-*/%,[]".contains(c) {
                 tokens.push(c.to_string());
                 i += 1;
             } else {
@@ -175,8 +194,18 @@ impl Parser {
     }
 
     fn compare(&mut self) -> Result<Expr, String> {
-        self.binary(
-            &[
+        // `a not in b`: two tokens, so it is looked for before `binary`.
+        let left = self.sum()?;
+        if self.peek() == Some("not")
+            && self.tokens.get(self.pos + 1).map(String::as_str) == Some("in")
+        {
+            self.pos += 2;
+            let right = self.sum()?;
+            return Ok(Expr::Bin(Box::new(left), Op::NotIn, Box::new(right)));
+        }
+        let mut left = left;
+        'outer: loop {
+            for (token, op) in [
                 ("<=", Op::Le),
                 (">=", Op::Ge),
                 ("<", Op::Lt),
@@ -184,9 +213,15 @@ impl Parser {
                 ("==", Op::Eq),
                 ("!=", Op::Ne),
                 ("in", Op::In),
-            ],
-            Self::sum,
-        )
+            ] {
+                if self.eat(token) {
+                    let right = self.sum()?;
+                    left = Expr::Bin(Box::new(left), op, Box::new(right));
+                    continue 'outer;
+                }
+            }
+            return Ok(left);
+        }
     }
 
     fn sum(&mut self) -> Result<Expr, String> {
@@ -220,6 +255,21 @@ impl Parser {
                 Err("missing `)` in comparison".into())
             };
         }
+        if token == "[" {
+            let mut items = Vec::new();
+            if !self.eat("]") {
+                loop {
+                    items.push(self.or()?);
+                    if self.eat("]") {
+                        break;
+                    }
+                    if !self.eat(",") {
+                        return Err("expected `,` or `]` in list".into());
+                    }
+                }
+            }
+            return Ok(Expr::List(items));
+        }
         if let Some(s) = token.strip_prefix('"') {
             return Ok(Expr::Str(s.to_owned()));
         }
@@ -231,7 +281,7 @@ impl Parser {
             "False" | "false" => return Ok(Expr::Bool(false)),
             _ => {}
         }
-        if let Ok(n) = token.parse::<i64>() {
+        if let Some(n) = parse_int(&token) {
             return Ok(Expr::Int(n));
         }
         if let Ok(f) = token.parse::<f64>() {
@@ -256,20 +306,54 @@ impl Parser {
     }
 }
 
-/// The value of a metavariable's source text: a number if it is one, the
-/// content of a string literal, else the text itself.
-fn literal(text: &str) -> Value {
-    let t = text.trim();
-    if let Ok(n) = t.replace('_', "").parse::<i64>() {
-        return Value::Int(n);
+/// An integer literal as the six languages write it: `1_000`, `0x1F`,
+/// `0o644`, `0b101`, and a leading zero for octal (`0644` in Go, Java, C
+/// style). `None` for anything else.
+fn parse_int(text: &str) -> Option<i64> {
+    let t = text.trim().replace('_', "");
+    let (digits, radix) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (h, 16)
+    } else if let Some(o) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
+        (o, 8)
+    } else if let Some(b) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
+        (b, 2)
+    } else if t.len() > 1 && t.starts_with('0') && t.bytes().all(|c| c.is_ascii_digit()) {
+        (&t[1..], 8)
+    } else {
+        (t.as_str(), 10)
+    };
+    let digits = digits.trim_end_matches(['l', 'L', 'u', 'U']);
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
     }
-    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"))
-        && let Ok(n) = i64::from_str_radix(hex, 16)
-    {
+    i64::from_str_radix(digits, radix).ok()
+}
+
+/// The value of a metavariable's source text: a number if it is one, a
+/// boolean for `True`/`false`, the content of a string literal, else the
+/// text itself. With `base`, digits are read in that base.
+fn literal(text: &str, base: Option<u32>) -> Value {
+    let t = text.trim();
+    if let Some(base) = base {
+        let digits = t
+            .trim_start_matches("0o")
+            .trim_start_matches("0x")
+            .trim_start_matches("0b")
+            .replace('_', "");
+        if let Ok(n) = i64::from_str_radix(&digits, base) {
+            return Value::Int(n);
+        }
+    }
+    if let Some(n) = parse_int(t) {
         return Value::Int(n);
     }
     if let Ok(f) = t.parse::<f64>() {
         return Value::Float(f);
+    }
+    match t {
+        "True" | "true" => return Value::Bool(true),
+        "False" | "false" => return Value::Bool(false),
+        _ => {}
     }
     for q in ['"', '\'', '`'] {
         if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
@@ -279,69 +363,73 @@ fn literal(text: &str) -> Value {
     Value::Str(t.to_owned())
 }
 
-fn eval(expr: &Expr, lookup: &dyn Fn(&str) -> Option<String>) -> Option<Value> {
+/// What evaluation needs besides the expression.
+struct Ctx<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    base: Option<u32>,
+}
+
+fn eval(expr: &Expr, cx: &Ctx) -> Option<Value> {
     Some(match expr {
         Expr::Int(n) => Value::Int(*n),
         Expr::Float(f) => Value::Float(*f),
         Expr::Str(s) => Value::Str(s.clone()),
         Expr::Bool(b) => Value::Bool(*b),
-        Expr::Var(name) => literal(&lookup(name)?),
-        Expr::Not(e) => Value::Bool(!truthy(&eval(e, lookup)?)),
-        Expr::Neg(e) => match eval(e, lookup)? {
+        Expr::Var(name) => literal(&(cx.lookup)(name)?, cx.base),
+        Expr::List(items) => Value::List(items.iter().map(|e| eval(e, cx)).collect::<Option<_>>()?),
+        Expr::Not(e) => Value::Bool(!truthy(&eval(e, cx)?)),
+        Expr::Neg(e) => match eval(e, cx)? {
             Value::Int(n) => Value::Int(n.checked_neg()?),
             Value::Float(f) => Value::Float(-f),
             _ => return None,
         },
-        Expr::Call(name, args) => call(name, args, lookup)?,
+        Expr::Call(name, args) => call(name, args, cx)?,
         Expr::Bin(l, op, r) => {
             if *op == Op::And {
-                return Some(Value::Bool(
-                    truthy(&eval(l, lookup)?) && truthy(&eval(r, lookup)?),
-                ));
+                return Some(Value::Bool(truthy(&eval(l, cx)?) && truthy(&eval(r, cx)?)));
             }
             if *op == Op::Or {
-                return Some(Value::Bool(
-                    truthy(&eval(l, lookup)?) || truthy(&eval(r, lookup)?),
-                ));
+                return Some(Value::Bool(truthy(&eval(l, cx)?) || truthy(&eval(r, cx)?)));
             }
-            binary(eval(l, lookup)?, *op, eval(r, lookup)?)?
+            binary(eval(l, cx)?, *op, eval(r, cx)?)?
         }
     })
 }
 
-fn call(name: &str, args: &[Expr], lookup: &dyn Fn(&str) -> Option<String>) -> Option<Value> {
+fn call(name: &str, args: &[Expr], cx: &Ctx) -> Option<Value> {
     // `str($X)` and `int($X)` look at the metavariable's text.
     let raw = |e: &Expr| match e {
-        Expr::Var(v) => lookup(v),
-        other => match eval(other, lookup)? {
+        Expr::Var(v) => (cx.lookup)(v),
+        other => match eval(other, cx)? {
             Value::Str(s) => Some(s),
             Value::Int(n) => Some(n.to_string()),
             Value::Float(f) => Some(f.to_string()),
             Value::Bool(b) => Some(b.to_string()),
+            Value::List(_) => None,
         },
     };
     match (name, args) {
-        ("str", [e]) => Some(Value::Str(match literal(&raw(e)?) {
+        ("str", [e]) => Some(Value::Str(match literal(&raw(e)?, cx.base) {
             Value::Str(s) => s,
             other => value_text(&other),
         })),
-        ("int", [e]) => match literal(&raw(e)?) {
+        ("int", [e]) => match literal(&raw(e)?, cx.base) {
             Value::Int(n) => Some(Value::Int(n)),
             Value::Float(f) => Some(Value::Int(f as i64)),
             Value::Str(s) => s.trim().parse().ok().map(Value::Int),
-            Value::Bool(_) => None,
+            Value::Bool(_) | Value::List(_) => None,
         },
-        ("float", [e]) => match literal(&raw(e)?) {
+        ("float", [e]) => match literal(&raw(e)?, cx.base) {
             Value::Int(n) => Some(Value::Float(n as f64)),
             Value::Float(f) => Some(Value::Float(f)),
             Value::Str(s) => s.trim().parse().ok().map(Value::Float),
-            Value::Bool(_) => None,
+            Value::Bool(_) | Value::List(_) => None,
         },
         ("re.match", [pattern, subject]) => {
-            let Value::Str(pattern) = eval(pattern, lookup)? else {
+            let Value::Str(pattern) = eval(pattern, cx)? else {
                 return None;
             };
-            let subject = match literal(&raw(subject)?) {
+            let subject = match literal(&raw(subject)?, None) {
                 Value::Str(s) => s,
                 other => value_text(&other),
             };
@@ -365,6 +453,7 @@ fn value_text(v: &Value) -> String {
                 "False".into()
             }
         }
+        Value::List(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
     }
 }
 
@@ -374,6 +463,15 @@ fn truthy(v: &Value) -> bool {
         Value::Int(n) => *n != 0,
         Value::Float(f) => *f != 0.0,
         Value::Str(s) => !s.is_empty(),
+        Value::List(items) => !items.is_empty(),
+    }
+}
+
+/// Python's `==` between two values (ints and floats compare by value).
+fn loose_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        _ => a == b,
     }
 }
 
@@ -405,11 +503,22 @@ fn binary(l: Value, op: Op, r: Value) -> Option<Value> {
                 })
             }
         },
-        Op::In => match (&l, &r) {
-            (Str(a), Str(b)) => Value::Bool(b.contains(a.as_str())),
-            _ => return None,
-        },
+        Op::In | Op::NotIn => {
+            let found = match (&l, &r) {
+                (Str(a), Str(b)) => b.contains(a.as_str()),
+                (item, Value::List(items)) => items.iter().any(|x| loose_eq(item, x)),
+                _ => return None,
+            };
+            Value::Bool(found == (op == Op::In))
+        }
         _ => {
+            if matches!(op, Op::Eq | Op::Ne)
+                && std::mem::discriminant(&l) != std::mem::discriminant(&r)
+                && !(num(&l).is_some() && num(&r).is_some())
+            {
+                // Python: values of different types are never equal.
+                return Some(Value::Bool(op == Op::Ne));
+            }
             let ord = match (&l, &r) {
                 (Str(a), Str(b)) => a.cmp(b),
                 (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
@@ -452,6 +561,21 @@ mod tests {
         assert!(!check("re.match(\"b\", $X)", &[("$X", "\"abc\"")]));
         assert!(check("$X * 2 + 1 == 7", &[("$X", "3")]));
         assert!(!check("$Y > 1", &[]), "unbound is false");
+    }
+
+    #[test]
+    fn octal_booleans_and_lists() {
+        assert!(check("$B >= 0o650 and $B < 0o100000", &[("$B", "0o755")]));
+        assert!(!check("$B >= 0o650", &[("$B", "0o600")]));
+        assert!(check("$P > 0o600", &[("$P", "0644")]), "Go octal");
+        assert!(check("$R == False", &[("$R", "False")]));
+        assert!(!check("$R == False", &[("$R", "True")]));
+        assert!(!check("$R == False", &[("$R", "0")]), "types differ");
+        assert!(check("str($A) in [\"health\", \"*\"]", &[("$A", "health")]));
+        assert!(check("not str($A) in [\"health\",\"*\"]", &[("$A", "env")]));
+        assert!(check("$A not in [1, 2]", &[("$A", "3")]));
+        let eight = Comparison::parse_with_base("$P > 0o600", Some(8)).unwrap();
+        assert!(eight.eval(&|_| Some("644".into())));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Evaluating a [`Formula`] on one file, with Semgrep's range semantics.
 //!
 //! Every operator yields ranges with bindings. `patterns` intersects its
-//! positive terms (same range, compatible bindings), keeps ranges inside a
+//! positive terms (a range inside a range of the other term, compatible
+//! bindings), keeps ranges inside a
 //! `pattern-inside` range, drops ranges equal to a `pattern-not` range or
 //! inside a `pattern-not-inside` range, filters by the `metavariable-*`
 //! conditions and finally moves the range to `focus-metavariable`.
@@ -281,13 +282,25 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         &self.source()[b.start as usize..b.end as usize]
     }
 
-    /// Matches present in both lists at the same range with compatible
-    /// bindings, with the bindings merged.
+    /// Semgrep's intersection of two positive terms of `patterns`: a range
+    /// of either list survives when it lies inside a range of the other
+    /// list with compatible bindings (so `foo(...)` and `bar(...)` keep the
+    /// inner call of `foo(bar(1))`, and `pattern: $X` after a call pattern
+    /// focuses on the argument bound to `$X`).
     fn intersect(&self, a: &[RangeMatch], b: &[RangeMatch]) -> Vec<RangeMatch> {
         let mut out = Vec::new();
-        for x in a {
-            for y in b.iter().filter(|y| y.start == x.start && y.end == x.end) {
-                if let Some(env) = self.merge(&x.env, &y.env) {
+        // The second pass skips equal ranges: the first one has them.
+        let mut keep_inner = |inner: &[RangeMatch], outer: &[RangeMatch], strict: bool| {
+            for x in inner {
+                let merged = outer
+                    .iter()
+                    .filter(|y| {
+                        y.start <= x.start
+                            && x.end <= y.end
+                            && !(strict && y.start == x.start && y.end == x.end)
+                    })
+                    .find_map(|y| self.merge(&x.env, &y.env));
+                if let Some(env) = merged {
                     out.push(RangeMatch {
                         start: x.start,
                         end: x.end,
@@ -295,7 +308,9 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                     });
                 }
             }
-        }
+        };
+        keep_inner(a, b, false);
+        keep_inner(b, a, true);
         out
     }
 

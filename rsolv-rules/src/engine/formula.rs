@@ -117,10 +117,16 @@ pub(crate) fn build(
         Matcher::MetavariableComparison {
             metavariable,
             comparison,
+            base,
             ..
         } => Formula::MetavariableComparison {
             metavariable: metavariable.clone(),
-            comparison: Comparison::parse(comparison).map_err(FormulaError)?,
+            comparison: Comparison::parse_with_base(
+                comparison,
+                base.and_then(|b| u32::try_from(b).ok())
+                    .filter(|b| (2..=36).contains(b)),
+            )
+            .map_err(FormulaError)?,
         },
         Matcher::Focus(names) => Formula::Focus(names.clone()),
         Matcher::MetavariableType { .. } => Formula::Unsupported("metavariable-type"),
@@ -130,6 +136,26 @@ pub(crate) fn build(
 }
 
 impl Formula {
+    /// Apply the rule's `generic_ellipsis_max_span` option to every
+    /// `generic` pattern in the formula.
+    pub(crate) fn set_generic_max_span(&mut self, lines: usize) {
+        match self {
+            Formula::Generic(g) => g.set_max_span(lines),
+            Formula::All(items) | Formula::Any(items) => {
+                for item in items {
+                    item.set_generic_max_span(lines);
+                }
+            }
+            Formula::Not(inner)
+            | Formula::Inside(inner)
+            | Formula::NotInside(inner)
+            | Formula::MetavariablePattern { formula: inner, .. } => {
+                inner.set_generic_max_span(lines);
+            }
+            _ => {}
+        }
+    }
+
     /// Words a file must contain for the formula to match anything: any
     /// one of the alternatives, each a list of words that must all occur.
     /// `None` when the formula may match any file.

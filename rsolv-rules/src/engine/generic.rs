@@ -18,12 +18,17 @@ enum Tok {
     Text(String),
     Metavar(Arc<str>),
     Ellipsis,
+    /// `$...X`: an ellipsis whose tokens are bound to `$...X`.
+    EllipsisVar(Arc<str>),
 }
 
 /// A parsed generic pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct GenericPattern {
     toks: Vec<Tok>,
+    /// How many line breaks one `...` may span (the rule's
+    /// `generic_ellipsis_max_span` option; 0 keeps it on one line).
+    max_lines: usize,
 }
 
 struct Token {
@@ -82,14 +87,20 @@ impl GenericPattern {
                 continue;
             }
             if text == "$"
+                && rest.starts_with("$...")
+                && let Some(name) = tokens.get(i + 4).filter(|n| n.start == t.end + 3)
+                && is_metavariable_name(&pattern[name.start..name.end])
+            {
+                let name = &pattern[name.start..name.end];
+                toks.push(Tok::EllipsisVar(format!("$...{name}").into()));
+                i += 5;
+                continue;
+            }
+            if text == "$"
                 && let Some(next) = tokens.get(i + 1).filter(|n| n.start == t.end)
             {
                 let name = &pattern[next.start..next.end];
-                if name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-                {
+                if is_metavariable_name(name) {
                     toks.push(Tok::Metavar(format!("${name}").into()));
                     i += 2;
                     continue;
@@ -99,10 +110,21 @@ impl GenericPattern {
             i += 1;
         }
         let _ = rest;
-        if toks.iter().all(|t| *t == Tok::Ellipsis) {
+        if toks
+            .iter()
+            .all(|t| matches!(t, Tok::Ellipsis | Tok::EllipsisVar(_)))
+        {
             return Err("generic pattern has no token to match".into());
         }
-        Ok(Self { toks })
+        Ok(Self {
+            toks,
+            max_lines: ELLIPSIS_MAX_LINES,
+        })
+    }
+
+    /// Apply the rule's `generic_ellipsis_max_span` option.
+    pub(crate) fn set_max_span(&mut self, lines: usize) {
+        self.max_lines = lines;
     }
 
     /// Words every match contains, for the prefilter.
@@ -133,6 +155,7 @@ impl GenericPattern {
         let mut search = Search {
             tokens: &tokens,
             text,
+            max_lines: self.max_lines,
             budget: MAX_STEPS,
             failed: std::collections::HashSet::new(),
             memo: !pattern.iter().any(|t| matches!(t, Tok::Metavar(_))),
@@ -162,6 +185,7 @@ const MAX_STEPS: usize = 2_000_000;
 struct Search<'a> {
     tokens: &'a [Token],
     text: &'a str,
+    max_lines: usize,
     budget: usize,
     /// (pattern length left, token index) pairs known to fail; only sound
     /// when the pattern binds no metavariable.
@@ -190,21 +214,40 @@ impl Search<'_> {
     fn step(&mut self, first: &Tok, rest: &[Tok], at: usize, env: &mut Env) -> Option<usize> {
         let (tokens, text) = (self.tokens, self.text);
         match first {
-            Tok::Ellipsis => {
-                if rest.is_empty() {
-                    return Some(at);
-                }
+            Tok::Ellipsis | Tok::EllipsisVar(_) => {
                 // Count lines from the last token matched before the `...`.
                 let start_line = at
                     .checked_sub(1)
                     .and_then(|i| tokens.get(i))
                     .or(tokens.get(at))
                     .map_or(0, |t| t.line);
+                let last_line = start_line + self.max_lines;
+                let within = |j: usize| tokens[j].line <= last_line;
+                let name = match first {
+                    Tok::EllipsisVar(name) => Some(name),
+                    _ => None,
+                };
+                if rest.is_empty() {
+                    // A trailing ellipsis takes every token it may span.
+                    let mut end = at;
+                    while end < tokens.len() && within(end) {
+                        end += 1;
+                    }
+                    if let Some(name) = name {
+                        self.bind_run(name, at, end, env)?;
+                    }
+                    return Some(end);
+                }
                 for j in at..=tokens.len() {
-                    if j < tokens.len() && tokens[j].line > start_line + ELLIPSIS_MAX_LINES {
+                    if j < tokens.len() && !within(j) {
                         break;
                     }
                     let mark = env.vars.len();
+                    if let Some(name) = name
+                        && self.bind_run(name, at, j, env).is_none()
+                    {
+                        continue;
+                    }
                     if let Some(end) = self.match_at(rest, j, env) {
                         return Some(end);
                     }
@@ -250,6 +293,38 @@ impl Search<'_> {
     }
 }
 
+impl Search<'_> {
+    /// Bind `name` to tokens `from..to` (an empty run binds an empty
+    /// range); `None` when it is already bound to different text.
+    fn bind_run(&self, name: &Arc<str>, from: usize, to: usize, env: &mut Env) -> Option<()> {
+        let (tokens, text) = (self.tokens, self.text);
+        let start = tokens.get(from).map_or(text.len(), |t| t.start);
+        let end = if to > from { tokens[to - 1].end } else { start };
+        match env.get(name) {
+            Some(b) => (text[b.start as usize..b.end as usize] == text[start..end]).then_some(()),
+            None => {
+                env.vars.push((
+                    name.clone(),
+                    Binding {
+                        node: None,
+                        start: start as u32,
+                        end: end as u32,
+                    },
+                ));
+                Some(())
+            }
+        }
+    }
+}
+
+/// `X`, `FOO_2`: what may follow `$` in a metavariable.
+fn is_metavariable_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +346,24 @@ mod tests {
         assert_eq!(spans("<a ... target=\"_blank\" ...>", html), [(34, 62)]);
         assert_eq!(spans("$A = $A", "x = x; y = z"), [(0, 5)]);
         assert!(spans("<iframe ...>", html).is_empty());
+    }
+
+    #[test]
+    fn ellipsis_metavariables_and_trailing_ellipses() {
+        let text = "a.b=health,pro,env\nx = 1\na.b=z\n";
+        let mut p = GenericPattern::parse("a.b=$...X").unwrap();
+        p.set_max_span(0);
+        let found = p.find_all(text);
+        let bound: Vec<&str> = found
+            .iter()
+            .map(|m| {
+                let b = m.env.get("$...X").unwrap();
+                &text[b.start as usize..b.end as usize]
+            })
+            .collect();
+        assert_eq!(bound, ["health,pro,env", "z"]);
+        // Without the option a trailing `...` runs on over later lines.
+        assert_eq!(spans("a.b= ...", text), [(0, 30)]);
     }
 
     #[test]

@@ -199,7 +199,14 @@ impl Engine {
                 for &tsx in dialects {
                     let grammar = lang::grammar(lang, tsx);
                     match formula::build(matcher, lang, grammar.as_ref()) {
-                        Ok(f) => {
+                        Ok(mut f) => {
+                            if let Some(lines) = rule
+                                .options
+                                .get("generic_ellipsis_max_span")
+                                .and_then(serde_yaml::Value::as_u64)
+                            {
+                                f.set_generic_max_span(lines as usize);
+                            }
                             let words = f.prefilter();
                             formulas.push((lang, tsx, f, words));
                         }
