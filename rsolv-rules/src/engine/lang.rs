@@ -34,6 +34,10 @@ pub(crate) struct Grammar {
     /// Kinds whose children match as an unordered subset: the pattern's
     /// `@Foo public` matches `public static @Foo final`.
     pub(crate) subset_kinds: &'static [&'static str],
+    /// Statement kinds that wrap a declaration a pattern may name alone:
+    /// in a statement sequence, `def $F(...): ...` also matches a decorated
+    /// function, and `function $F(...) {...}` an exported one.
+    pub(crate) wrappers: &'static [&'static str],
     /// How the language's imports bind names.
     pub(crate) import_style: ImportStyle,
     /// Whether `(Type $X)` typed metavariables are checked against the
@@ -90,7 +94,8 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             argument_lists: &["argument_list"],
             import_attributes: &["attribute"],
             optional_kids: &["async", "->", "type"],
-            subset_kinds: NO,
+            subset_kinds: &["decorated_definition"],
+            wrappers: &["decorated_definition"],
             import_style: ImportStyle::Python,
             typed_metavariables: false,
         },
@@ -126,6 +131,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
                 "readonly",
             ],
             subset_kinds: &["object"],
+            wrappers: &["export_statement"],
             import_style: ImportStyle::None,
             typed_metavariables: false,
         },
@@ -164,6 +170,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
                 "dimensions",
             ],
             subset_kinds: &["modifiers"],
+            wrappers: NO,
             import_style: ImportStyle::Java,
             typed_metavariables: true,
         },
@@ -190,6 +197,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             import_attributes: NO,
             optional_kids: NO,
             subset_kinds: NO,
+            wrappers: NO,
             import_style: ImportStyle::None,
             typed_metavariables: false,
         },
@@ -214,6 +222,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             import_attributes: NO,
             optional_kids: &["argument_list"],
             subset_kinds: NO,
+            wrappers: NO,
             import_style: ImportStyle::None,
             typed_metavariables: false,
         },

@@ -110,6 +110,7 @@ pub(crate) struct TreeMatcher<'t, 's> {
     attribute_kinds: HashSet<u16>,
     optional_kinds: HashSet<u16>,
     subset_kinds: HashSet<u16>,
+    wrapper_kinds: HashSet<u16>,
     language: Option<tree_sitter::Language>,
     declared: DeclaredTypes,
     /// Matching steps left for this file; when it runs out, matching stops
@@ -145,6 +146,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             attribute_kinds: ids(grammar.import_attributes),
             optional_kinds: ids(grammar.optional_kids),
             subset_kinds: ids(grammar.subset_kinds),
+            wrapper_kinds: ids(grammar.wrappers),
             declared: if grammar.typed_metavariables {
                 DeclaredTypes::java(tree, &grammar.language)
             } else {
@@ -214,6 +216,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             attribute_kinds: HashSet::new(),
             optional_kinds: HashSet::new(),
             subset_kinds: HashSet::new(),
+            wrapper_kinds: HashSet::new(),
             language: None,
             declared: DeclaredTypes::default(),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
@@ -338,6 +341,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         found = true;
                         k(env)
                     }) || self.arrow_equivalence(p, t, env, &mut |env| {
+                        found = true;
+                        k(env)
+                    }) || self.wrapped_declaration(p, t, env, &mut |env| {
                         found = true;
                         k(env)
                     })
@@ -605,6 +611,30 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             stack.extend(self.tree.kids(id).iter().rev());
         }
         false
+    }
+
+    /// A declaration pattern against a wrapper statement around one
+    /// (`decorated_definition`, `export_statement`): the pattern matches
+    /// the wrapped declaration.
+    fn wrapped_declaration(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let Pat::Node { kind, .. } = p else {
+            return false;
+        };
+        if !self.wrapper_kinds.contains(&self.tree.node(t).kind) {
+            return false;
+        }
+        self.tree
+            .kids(t)
+            .iter()
+            .rev()
+            .find(|&&id| self.tree.node(id).kind == *kind)
+            .is_some_and(|&inner| self.node(p, inner, env, k))
     }
 
     /// Match `p` against statements of blocks nested inside `t`.
