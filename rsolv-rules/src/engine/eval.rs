@@ -209,17 +209,16 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                 current = current
                     .into_iter()
                     .filter_map(|m| {
-                        // Several names: the range they all cover (Semgrep
-                        // intersects focused ranges).
-                        let mut range: Option<(u32, u32)> = None;
+                        // The range the metavariables and the match all
+                        // cover (Semgrep intersects focused ranges, so a
+                        // metavariable bound outside the matched range,
+                        // after `patterns` narrowed it, focuses on nothing).
+                        let (mut start, mut end) = (m.start, m.end);
                         for name in names {
                             let b = m.env.get(name)?;
-                            range = Some(match range {
-                                None => (b.start, b.end),
-                                Some((s, e)) => (s.max(b.start), e.min(b.end)),
-                            });
+                            start = start.max(b.start);
+                            end = end.min(b.end);
                         }
-                        let (start, end) = range?;
                         (start < end).then_some(RangeMatch {
                             start,
                             end,

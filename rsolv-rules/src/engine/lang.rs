@@ -94,7 +94,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             argument_lists: &["argument_list"],
             import_attributes: &["attribute"],
             optional_kids: &["async", "->", "type"],
-            subset_kinds: &["decorated_definition"],
+            subset_kinds: &["decorated_definition", "import_from_statement"],
             wrappers: &["decorated_definition"],
             import_style: ImportStyle::Python,
             typed_metavariables: false,

@@ -111,6 +111,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     optional_kinds: HashSet<u16>,
     subset_kinds: HashSet<u16>,
     wrapper_kinds: HashSet<u16>,
+    /// Python's `import_statement` kind, for module-import patterns.
+    python_import_kind: Option<u16>,
     language: Option<tree_sitter::Language>,
     declared: DeclaredTypes,
     /// Matching steps left for this file; when it runs out, matching stops
@@ -147,6 +149,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             optional_kinds: ids(grammar.optional_kids),
             subset_kinds: ids(grammar.subset_kinds),
             wrapper_kinds: ids(grammar.wrappers),
+            python_import_kind: (grammar.import_style == ImportStyle::Python)
+                .then(|| grammar.language.id_for_node_kind("import_statement", true))
+                .filter(|&id| id != 0),
             declared: if grammar.typed_metavariables {
                 DeclaredTypes::java(tree, &grammar.language)
             } else {
@@ -169,6 +174,17 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Node { kind, .. } if self.kind_name(*kind) == "function_expression" => {
                 // `function (...) {...}` also matches arrow functions.
                 let mut ids: Vec<NodeId> = [Some(*kind), self.kind_id("arrow_function")]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|k| self.by_kind.get(&k))
+                    .flatten()
+                    .copied()
+                    .collect();
+                ids.sort_unstable();
+                Box::new(ids.into_iter())
+            }
+            Pat::Node { kind, .. } if self.python_import_pattern(p).is_some() => {
+                let mut ids: Vec<NodeId> = [Some(*kind), self.kind_id("import_from_statement")]
                     .into_iter()
                     .flatten()
                     .filter_map(|k| self.by_kind.get(&k))
@@ -217,6 +233,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             optional_kinds: HashSet::new(),
             subset_kinds: HashSet::new(),
             wrapper_kinds: HashSet::new(),
+            python_import_kind: None,
             language: None,
             declared: DeclaredTypes::default(),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
@@ -291,13 +308,19 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         match p {
             Pat::Node { kind, .. } => {
                 (n.kind == *kind && n.class == Class::Interior)
+                    || (self.kind_name(n.kind) == "import_from_statement"
+                        && self.python_import_pattern(p).is_some())
                     || (self.assignment_parts_of_pattern(p).is_some()
                         && self.assignment_parts(id).is_some())
                     || (self.kind_name(*kind) == "function_expression"
                         && self.kind_name(n.kind) == "arrow_function")
             }
             Pat::Leaf { kind, .. } => n.kind == *kind,
-            Pat::Str(_) => n.class == Class::Str,
+            // An identifier may hold a string constant.
+            Pat::Str(sp) => {
+                n.class == Class::Str
+                    || (n.class == Class::Leaf && n.named && !matches!(sp, StrPat::Metavar(_)))
+            }
             Pat::Metavar(_)
             | Pat::TypedMetavar { .. }
             | Pat::Wildcard
@@ -335,6 +358,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 kids,
                 unordered_keywords,
             } => {
+                if let Some(module) = self.python_import_pattern(p) {
+                    return self.imports_module(t, &module) && k(env);
+                }
                 let mut found = false;
                 let stop = if n.kind != *kind || n.class != Class::Interior {
                     self.assignment_equivalence(p, t, env, &mut |env| {
@@ -611,6 +637,65 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             stack.extend(self.tree.kids(id).iter().rev());
         }
         false
+    }
+
+    /// The module of a Python pattern `import a.b` (one module, no alias,
+    /// no metavariable): such a pattern matches every import of that
+    /// module or of a submodule, as Semgrep does.
+    fn python_import_pattern(&self, p: &Pat) -> Option<String> {
+        let Pat::Node { kind, kids, .. } = p else {
+            return None;
+        };
+        if Some(*kind) != self.python_import_kind {
+            return None;
+        }
+        let mut modules = kids.iter().filter_map(|k| match k {
+            Pat::Node { kind, kids, .. } if self.kind_name(*kind) == "dotted_name" => {
+                let parts: Option<Vec<&str>> = kids
+                    .iter()
+                    .filter_map(|k| match k {
+                        Pat::Leaf {
+                            text, named: true, ..
+                        } => Some(Some(&**text)),
+                        Pat::Leaf { named: false, .. } => None,
+                        _ => Some(None),
+                    })
+                    .collect();
+                Some(parts.map(|p| p.join(".")))
+            }
+            Pat::Leaf { named: false, .. } => None,
+            _ => Some(None),
+        });
+        let module = modules.next()??;
+        modules.next().is_none().then_some(module)
+    }
+
+    /// Whether import statement `t` imports `module` or a submodule of it
+    /// (`import a.b.c`, `import x, a.b as y`, `from a.b.c import d`).
+    fn imports_module(&self, t: NodeId, module: &str) -> bool {
+        let within = |name: &str| {
+            let name: String = name.split_whitespace().collect();
+            name == module
+                || name
+                    .strip_prefix(module)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        };
+        let kids = self.tree.kids(t);
+        match self.kind_name(self.tree.node(t).kind) {
+            "import_statement" => kids.iter().any(|&id| {
+                let name = match self.kind_name(self.tree.node(id).kind) {
+                    "dotted_name" => Some(id),
+                    "aliased_import" => self.tree.kids(id).first().copied(),
+                    _ => None,
+                };
+                name.is_some_and(|id| within(self.tree.text(id)))
+            }),
+            "import_from_statement" => kids
+                .iter()
+                .find(|&&id| self.tree.node(id).named)
+                .is_some_and(|&id| within(self.tree.text(id))),
+            _ => false,
+        }
     }
 
     /// A declaration pattern against a wrapper statement around one
