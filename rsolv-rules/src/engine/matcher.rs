@@ -111,6 +111,9 @@ pub(crate) struct TreeMatcher<'t, 's> {
     optional_kinds: HashSet<u16>,
     subset_kinds: HashSet<u16>,
     wrapper_kinds: HashSet<u16>,
+    /// Python's `set` and `dictionary` kinds: the pattern `{...}` is
+    /// either.
+    python_braces: Option<(u16, u16)>,
     /// Python's `import_statement` kind, for module-import patterns.
     python_import_kind: Option<u16>,
     language: Option<tree_sitter::Language>,
@@ -149,6 +152,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             optional_kinds: ids(grammar.optional_kids),
             subset_kinds: ids(grammar.subset_kinds),
             wrapper_kinds: ids(grammar.wrappers),
+            python_braces: (grammar.import_style == ImportStyle::Python)
+                .then(|| {
+                    let id = |name| grammar.language.id_for_node_kind(name, true);
+                    (id("set"), id("dictionary"))
+                })
+                .filter(|&(a, b)| a != 0 && b != 0),
             python_import_kind: (grammar.import_style == ImportStyle::Python)
                 .then(|| grammar.language.id_for_node_kind("import_statement", true))
                 .filter(|&id| id != 0),
@@ -177,6 +186,17 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     .into_iter()
                     .flatten()
                     .filter_map(|k| self.by_kind.get(&k))
+                    .flatten()
+                    .copied()
+                    .collect();
+                ids.sort_unstable();
+                Box::new(ids.into_iter())
+            }
+            Pat::Node { kind, .. } if self.any_braces(p) => {
+                let (set, dict) = self.python_braces.unwrap_or((*kind, *kind));
+                let mut ids: Vec<NodeId> = [set, dict]
+                    .iter()
+                    .filter_map(|k| self.by_kind.get(k))
                     .flatten()
                     .copied()
                     .collect();
@@ -234,6 +254,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: HashSet::new(),
             wrapper_kinds: HashSet::new(),
             python_import_kind: None,
+            python_braces: None,
             language: None,
             declared: DeclaredTypes::default(),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
@@ -308,6 +329,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         match p {
             Pat::Node { kind, .. } => {
                 (n.kind == *kind && n.class == Class::Interior)
+                    || (self.any_braces(p) && self.is_braces(n.kind))
                     || (self.kind_name(n.kind) == "import_from_statement"
                         && self.python_import_pattern(p).is_some())
                     || (self.assignment_parts_of_pattern(p).is_some()
@@ -360,6 +382,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             } => {
                 if let Some(module) = self.python_import_pattern(p) {
                     return self.imports_module(t, &module) && k(env);
+                }
+                if self.any_braces(p) {
+                    return self.is_braces(n.kind) && k(env);
                 }
                 let mut found = false;
                 let stop = if n.kind != *kind || n.class != Class::Interior {
@@ -637,6 +662,19 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             stack.extend(self.tree.kids(id).iter().rev());
         }
         false
+    }
+
+    /// Python's `{...}`: a set pattern holding only `...`, which Semgrep
+    /// also matches against dictionaries.
+    fn any_braces(&self, p: &Pat) -> bool {
+        matches!(p, Pat::Node { kind, kids, .. }
+            if self.is_braces(*kind) && matches!(kids.as_slice(), [Pat::Ellipsis]))
+    }
+
+    /// Whether `kind` is Python's `set` or `dictionary`.
+    fn is_braces(&self, kind: u16) -> bool {
+        self.python_braces
+            .is_some_and(|(a, b)| kind == a || kind == b)
     }
 
     /// The module of a Python pattern `import a.b` (one module, no alias,

@@ -363,7 +363,9 @@ impl Converter<'_, '_> {
                 }
                 // An element wrapper around `...` (Go's `literal_element`,
                 // an argument list holding only `...`) is the `...` itself.
-                if let [only] = kids {
+                if let [only] = kids
+                    && !COLLECTIONS.contains(&self.kind_name(n.kind))
+                {
                     let inner = self.pat(*only);
                     if matches!(inner, Pat::Ellipsis | Pat::EllipsisMetavar(_)) {
                         return inner;
@@ -423,6 +425,17 @@ impl Converter<'_, '_> {
         self.grammar.language.node_kind_for_id(kind).unwrap_or("")
     }
 }
+
+/// Collection literals: `[...]` is any list, not any node.
+const COLLECTIONS: &[&str] = &[
+    "list",
+    "set",
+    "dictionary",
+    "array",
+    "object",
+    "hash",
+    "array_initializer",
+];
 
 /// `a.b.c` made of plain identifiers (no holes).
 fn is_dotted_name(text: &str) -> bool {
