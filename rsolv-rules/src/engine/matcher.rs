@@ -466,15 +466,37 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             }
             Pat::Wildcard | Pat::Ellipsis => k(env),
             Pat::EllipsisMetavar(name) => self.bind(name, whole, env, k),
-            Pat::Name { dotted, inner } => {
+            Pat::Name {
+                dotted,
+                tail,
+                inner,
+            } => {
                 if self.node(inner, t, env, k) {
                     return true;
                 }
-                self.aliases
-                    .resolve(self.tree, t, &self.attribute_kinds)
-                    .as_deref()
-                    == Some(&**dotted)
-                    && k(env)
+                let Some(full) = self.aliases.resolve(self.tree, t, &self.attribute_kinds) else {
+                    return false;
+                };
+                let Some(tail) = tail else {
+                    return full == **dotted && k(env);
+                };
+                // `a.b.$X`: the resolved name is `a.b.<one segment>`, and
+                // `$X` binds the code's last identifier.
+                let last_is_one_segment = full
+                    .strip_prefix(&**dotted)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains('.'));
+                if !last_is_one_segment {
+                    return false;
+                }
+                let last = self.tree.kids(t).last().copied().unwrap_or(t);
+                let ln = self.tree.node(last);
+                let b = Binding {
+                    node: Some(last),
+                    start: ln.start,
+                    end: ln.end,
+                };
+                self.bind(tail, b, env, k)
             }
             Pat::Deep(inner) => {
                 let mut stack = vec![t];

@@ -65,8 +65,11 @@ pub(crate) enum Pat {
     /// A dotted name (`subprocess.call`) that also matches code reaching
     /// the same name through an import alias.
     Name {
-        /// The name with dots, no spaces.
+        /// The name with dots, no spaces (without the metavariable `tail`).
         dotted: Box<str>,
+        /// `$X` in `django.http.$X`: the last segment is any name, bound
+        /// to the metavariable.
+        tail: Option<Arc<str>>,
         /// The structural pattern.
         inner: Box<Pat>,
     },
@@ -119,7 +122,9 @@ impl PatternTree {
                 Pat::Deep(inner) => walk(inner, out),
                 // Only the last segment of a name that imports can alias
                 // (`java.lang.Runtime`) is sure to be in the file.
-                Pat::Name { dotted, .. } => {
+                Pat::Name {
+                    dotted, tail: None, ..
+                } => {
                     if let Some(last) = dotted.rsplit('.').next().filter(|l| l.len() >= 2) {
                         out.push(last.to_owned());
                     }
@@ -389,6 +394,27 @@ impl Converter<'_, '_> {
                     };
                     return Pat::Name {
                         dotted: text.split_whitespace().collect::<String>().into(),
+                        tail: None,
+                        inner: Box::new(inner),
+                    };
+                }
+                // `a.b.$X`: a dotted prefix then a metavariable.
+                if self
+                    .grammar
+                    .import_attributes
+                    .contains(&self.kind_name(n.kind))
+                    && let Some((prefix, last)) = text.rsplit_once('.')
+                    && is_dotted_name(&format!("{prefix}.x"))
+                    && let Some(Pat::Metavar(name)) = hole(last.trim())
+                {
+                    let inner = Pat::Node {
+                        kind: n.kind,
+                        kids: kid_pats,
+                        unordered_keywords: false,
+                    };
+                    return Pat::Name {
+                        dotted: prefix.split_whitespace().collect::<String>().into(),
+                        tail: Some(name),
                         inner: Box::new(inner),
                     };
                 }
