@@ -135,13 +135,13 @@ impl Aliases {
             let name = tree.text(id);
             let at = tree.node(id).start;
             let bound = self.map.get(name).and_then(|imports| {
-                // The closest import before the use; a use above every
-                // import (a function body read later) sees the first.
+                // The closest import before the use: a use above every
+                // import of the name is not aliased (Semgrep reads the
+                // file top to bottom, function bodies included).
                 imports
                     .iter()
                     .rev()
                     .find(|(pos, _)| *pos <= at)
-                    .or(imports.first())
                     .map(|(_, full)| full.clone())
             });
             return bound.or_else(|| {
