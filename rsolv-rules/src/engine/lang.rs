@@ -40,9 +40,9 @@ pub(crate) struct Grammar {
     pub(crate) wrappers: &'static [&'static str],
     /// How the language's imports bind names.
     pub(crate) import_style: ImportStyle,
-    /// Whether `(Type $X)` typed metavariables are checked against the
-    /// file's declarations.
-    pub(crate) typed_metavariables: bool,
+    /// The language whose declarations `(Type $X)` / `($X : Type)` typed
+    /// metavariables are checked against, if the engine checks them.
+    pub(crate) typed_metavariables: Option<Language>,
 }
 
 const NO: &[&str] = &[];
@@ -97,7 +97,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             subset_kinds: &["decorated_definition", "import_from_statement"],
             wrappers: &["decorated_definition"],
             import_style: ImportStyle::Python,
-            typed_metavariables: false,
+            typed_metavariables: Some(Language::Python),
         },
         Language::JavaScript | Language::TypeScript => Grammar {
             language: match (lang, path_is_tsx) {
@@ -133,7 +133,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             subset_kinds: &["object"],
             wrappers: &["export_statement"],
             import_style: ImportStyle::None,
-            typed_metavariables: false,
+            typed_metavariables: Some(lang),
         },
         Language::Java => Grammar {
             language: tree_sitter_java::LANGUAGE.into(),
@@ -172,7 +172,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             subset_kinds: &["modifiers"],
             wrappers: NO,
             import_style: ImportStyle::Java,
-            typed_metavariables: true,
+            typed_metavariables: Some(Language::Java),
         },
         Language::Go => Grammar {
             language: tree_sitter_go::LANGUAGE.into(),
@@ -199,7 +199,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             subset_kinds: NO,
             wrappers: NO,
             import_style: ImportStyle::None,
-            typed_metavariables: false,
+            typed_metavariables: Some(Language::Go),
         },
         Language::Ruby => Grammar {
             language: tree_sitter_ruby::LANGUAGE.into(),
@@ -224,7 +224,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             subset_kinds: NO,
             wrappers: NO,
             import_style: ImportStyle::None,
-            typed_metavariables: false,
+            typed_metavariables: None,
         },
         Language::Generic | Language::Regex => return None,
         _ => return None,

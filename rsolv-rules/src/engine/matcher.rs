@@ -161,10 +161,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             python_import_kind: (grammar.import_style == ImportStyle::Python)
                 .then(|| grammar.language.id_for_node_kind("import_statement", true))
                 .filter(|&id| id != 0),
-            declared: if grammar.typed_metavariables {
-                DeclaredTypes::java(tree, &grammar.language)
-            } else {
-                DeclaredTypes::default()
+            declared: match grammar.typed_metavariables {
+                Some(lang) => DeclaredTypes::new(tree, &grammar.language, lang),
+                None => DeclaredTypes::default(),
             },
             language: Some(grammar.language.clone()),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),

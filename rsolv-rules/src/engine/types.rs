@@ -26,7 +26,15 @@ pub(crate) fn strip_typed_metavariables(
             break;
         };
         let inside = after[..close].trim();
-        match typed(lang, inside) {
+        // Python's `f($X: int)`: these parentheses are the call's, left
+        // for `strip_bare_annotations`.
+        let call_parens = matches!(
+            lang,
+            Language::Python | Language::JavaScript | Language::TypeScript
+        ) && out
+            .trim_end()
+            .ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ')' | ']'));
+        match typed(lang, inside).filter(|_| !call_parens) {
             Some((name, ty)) => {
                 out.push('$');
                 out.push_str(name);
@@ -40,7 +48,78 @@ pub(crate) fn strip_typed_metavariables(
         }
     }
     out.push_str(rest);
+    if lang == Language::Python {
+        out = strip_bare_annotations(&out, &mut types);
+    }
     (out, types)
+}
+
+/// Python's `f($X: int)`: a typed metavariable written as a whole call
+/// argument, without parentheses of its own (`$X: T` right after `(` or
+/// `,` and right before `)` or `,`).
+fn strip_bare_annotations(pattern: &str, types: &mut HashMap<String, String>) -> String {
+    let bytes = pattern.as_bytes();
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'$' {
+            let before = pattern[..i].trim_end();
+            let opens = before.ends_with('(') || before.ends_with(',');
+            let name_end = i
+                + 1
+                + pattern[i + 1..]
+                    .bytes()
+                    .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+                    .count();
+            let after_name = &pattern[name_end..];
+            if opens
+                && !in_def_parameters(&pattern[..i])
+                && name_end > i + 1
+                && let Some(colon) = after_name.trim_start().strip_prefix(':')
+            {
+                let ty_len = colon.find([')', ',']).unwrap_or(colon.len());
+                let ty = colon[..ty_len].trim();
+                let closes = colon[ty_len..].starts_with([')', ',']);
+                if closes
+                    && !ty.is_empty()
+                    && ty.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']')
+                    })
+                {
+                    let name = &pattern[i..name_end];
+                    types.insert(name.to_owned(), ty.to_owned());
+                    out.push_str(name);
+                    i = pattern.len() - colon[ty_len..].len();
+                    continue;
+                }
+            }
+        }
+        let ch = pattern[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// Whether the innermost open parenthesis before the end of `before`
+/// starts the parameters of a `def` (where `$X: int` is an annotation).
+fn in_def_parameters(before: &str) -> bool {
+    let mut depth = 0usize;
+    for (at, c) in before.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' if depth > 0 => depth -= 1,
+            '(' => {
+                let head = before[..at].trim_end();
+                let head =
+                    head.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '$');
+                return head.trim_end().ends_with("def") || head.trim_end().ends_with("lambda");
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `Type $X` (Java) or `$X : Type` (Go) → (`X`, `Type`).
@@ -67,7 +146,7 @@ fn typed(lang: Language, inside: &str) -> Option<(&str, &str)> {
             (is_name(name) && is_type(ty.trim()) && !ty.trim().is_empty())
                 .then_some((name, ty.trim()))
         }
-        Language::Go => {
+        Language::Go | Language::Python | Language::JavaScript | Language::TypeScript => {
             let (var, ty) = inside.split_once(':')?;
             let name = var.trim().strip_prefix('$')?;
             (is_name(name) && is_type(ty.trim())).then_some((name, ty.trim()))
@@ -83,7 +162,103 @@ pub(crate) struct DeclaredTypes {
 }
 
 impl DeclaredTypes {
-    pub(crate) fn java(tree: &SynTree<'_>, language: &tree_sitter::Language) -> Self {
+    /// The declarations of one file in `lang`.
+    pub(crate) fn new(
+        tree: &SynTree<'_>,
+        language: &tree_sitter::Language,
+        lang: Language,
+    ) -> Self {
+        match lang {
+            Language::Java => Self::java(tree, language),
+            Language::Go | Language::Python | Language::JavaScript | Language::TypeScript => {
+                Self::annotated(tree, language)
+            }
+            _ => Self::default(),
+        }
+    }
+
+    /// Names declared with a type (Go parameters and `var`, Python and
+    /// TypeScript annotations) or initialized from a literal
+    /// (`n = 3`, `let y = 2.5`, `s := "x"`).
+    fn annotated(tree: &SynTree<'_>, language: &tree_sitter::Language) -> Self {
+        let kind = |id: NodeId| language.node_kind_for_id(tree.node(id).kind).unwrap_or("");
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        let mut add = |name: &str, ty: String| {
+            by_name.entry(name.to_owned()).or_default().push(ty);
+        };
+        for id in tree.ids() {
+            let kids = tree.kids(id);
+            match kind(id) {
+                // Go: `a, b int`, `r *http.Request`, `var x T`.
+                "parameter_declaration" | "var_spec" | "field_declaration" => {
+                    let Some(&ty) = kids.iter().find(|&&c| {
+                        !matches!(
+                            kind(c),
+                            "identifier" | "field_identifier" | "expression_list"
+                        )
+                    }) else {
+                        continue;
+                    };
+                    let ty = normalize(tree.text(ty));
+                    for &c in kids {
+                        if matches!(kind(c), "identifier" | "field_identifier") {
+                            add(tree.text(c), ty.clone());
+                        }
+                    }
+                    if kind(id) == "var_spec"
+                        && let Some(values) = kids.iter().find(|&&c| kind(c) == "expression_list")
+                    {
+                        let names = kids.iter().filter(|&&c| kind(c) == "identifier");
+                        for (&n, &v) in names.zip(tree.kids(*values)) {
+                            for t in literal_types(kind(v)) {
+                                add(tree.text(n), (*t).to_owned());
+                            }
+                        }
+                    }
+                }
+                // Python `k: int`, TypeScript `z: number`.
+                "typed_parameter"
+                | "typed_default_parameter"
+                | "required_parameter"
+                | "optional_parameter" => {
+                    let name = kids.iter().find(|&&c| kind(c) == "identifier");
+                    let ty = kids
+                        .iter()
+                        .find(|&&c| matches!(kind(c), "type" | "type_annotation"));
+                    if let (Some(&name), Some(&ty)) = (name, ty) {
+                        let text = tree.text(ty).trim_start_matches(':').trim();
+                        add(tree.text(name), normalize(text));
+                    }
+                }
+                // `n = 3`, `let y = 2.5`, `s := "x"`.
+                "assignment" | "variable_declarator" | "short_var_declaration" => {
+                    let (Some(&first), Some(&last)) = (kids.first(), kids.last()) else {
+                        continue;
+                    };
+                    let (name, value) = match kind(id) {
+                        "short_var_declaration" => match (tree.kids(first), tree.kids(last)) {
+                            ([n], [v]) => (*n, *v),
+                            _ => continue,
+                        },
+                        _ => (first, last),
+                    };
+                    if kids.len() < 2 || !matches!(kind(name), "identifier") {
+                        continue;
+                    }
+                    if let Some(&annotation) = kids.iter().find(|&&c| kind(c) == "type") {
+                        add(tree.text(name), normalize(tree.text(annotation)));
+                    }
+                    for t in literal_types(kind(value)) {
+                        add(tree.text(name), (*t).to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        Self { by_name }
+    }
+
+    fn java(tree: &SynTree<'_>, language: &tree_sitter::Language) -> Self {
         let kind = |id: NodeId| language.node_kind_for_id(tree.node(id).kind).unwrap_or("");
         let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
         for id in tree.ids() {
@@ -143,7 +318,10 @@ impl DeclaredTypes {
             "string_literal" => vec!["String".into()],
             "decimal_integer_literal" => vec!["int".into()],
             "true" | "false" => vec!["boolean".into()],
-            _ => Vec::new(),
+            other => literal_types(other)
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
         };
         found.iter().any(|t| same_type(t, &wanted))
     }
@@ -165,6 +343,23 @@ fn normalize(ty: &str) -> String {
             c => depth == 0 && !c.is_whitespace(),
         })
         .collect()
+}
+
+/// The types Semgrep gives a literal of this node kind (Python, Go,
+/// JavaScript/TypeScript; a JavaScript number is both `number` and `float`).
+fn literal_types(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "integer" => &["int"],
+        "float" => &["float"],
+        "string" | "concatenated_string" => &["str", "string"],
+        "number" => &["number", "float"],
+        "template_string" => &["string"],
+        "int_literal" => &["int"],
+        "float_literal" => &["float64"],
+        "interpreted_string_literal" | "raw_string_literal" => &["string"],
+        "true" | "false" => &["bool", "boolean"],
+        _ => &[],
+    }
 }
 
 /// `java.sql.Statement` and `Statement` are the same type here: the file's
@@ -191,6 +386,21 @@ mod tests {
         assert_eq!(t["$DB"], "*sql.DB");
         let (p, t) = strip_typed_metavariables(Language::Java, "foo((int) $X, (a))");
         assert_eq!(p, "foo((int) $X, (a))");
+        assert!(t.is_empty());
+        let (p, t) = strip_typed_metavariables(Language::Python, "time.sleep($X: int)");
+        assert_eq!(p, "time.sleep($X)");
+        assert_eq!(t["$X"], "int");
+        let (p, t) = strip_typed_metavariables(Language::JavaScript, "f(($X: float), $Y)");
+        assert_eq!(p, "f($X, $Y)");
+        assert_eq!(t["$X"], "float");
+        let (p, t) = strip_typed_metavariables(Language::Python, "def $F($X: int): ...");
+        assert_eq!(p, "def $F($X: int): ...");
+        assert!(t.is_empty());
+        let (p, t) = strip_typed_metavariables(Language::TypeScript, "function $F($R: Request) {}");
+        assert_eq!(p, "function $F($R: Request) {}");
+        assert!(t.is_empty());
+        let (p, t) = strip_typed_metavariables(Language::Python, "{$K: v}");
+        assert_eq!(p, "{$K: v}");
         assert!(t.is_empty());
     }
 }
