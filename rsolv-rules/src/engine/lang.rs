@@ -130,7 +130,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
                 "override_modifier",
                 "readonly",
             ],
-            subset_kinds: &["object"],
+            subset_kinds: &["object", "import_statement", "named_imports"],
             wrappers: &["export_statement"],
             import_style: ImportStyle::None,
             typed_metavariables: Some(lang),

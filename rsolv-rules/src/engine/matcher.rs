@@ -179,9 +179,19 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// The nodes where a match of `p` can start.
     fn candidates(&self, p: &Pat) -> Box<dyn Iterator<Item = NodeId> + '_> {
         match p {
-            Pat::Node { kind, .. } if self.kind_name(*kind) == "function_expression" => {
-                // `function (...) {...}` also matches arrow functions.
-                let mut ids: Vec<NodeId> = [Some(*kind), self.kind_id("arrow_function")]
+            Pat::Node { kind, .. }
+                if matches!(
+                    self.kind_name(*kind),
+                    "function_expression" | "variable_declaration"
+                ) =>
+            {
+                // `function (...) {...}` also matches arrow functions, and
+                // `var x = e` also `let`/`const` declarations.
+                let other = match self.kind_name(*kind) {
+                    "function_expression" => "arrow_function",
+                    _ => "lexical_declaration",
+                };
+                let mut ids: Vec<NodeId> = [Some(*kind), self.kind_id(other)]
                     .into_iter()
                     .flatten()
                     .filter_map(|k| self.by_kind.get(&k))
@@ -329,6 +339,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Node { kind, .. } => {
                 (n.kind == *kind && n.class == Class::Interior)
                     || (self.any_braces(p) && self.is_braces(n.kind))
+                    || (self.kind_name(*kind) == "variable_declaration"
+                        && self.kind_name(n.kind) == "lexical_declaration")
                     || (self.kind_name(n.kind) == "import_from_statement"
                         && self.python_import_pattern(p).is_some())
                     || (self.assignment_parts_of_pattern(p).is_some()
@@ -394,6 +406,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         found = true;
                         k(env)
                     }) || self.wrapped_declaration(p, t, env, &mut |env| {
+                        found = true;
+                        k(env)
+                    }) || self.var_equivalence(p, t, env, &mut |env| {
                         found = true;
                         k(env)
                     })
@@ -755,6 +770,35 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 .is_some_and(|&id| within(self.tree.text(id))),
             _ => false,
         }
+    }
+
+    /// JavaScript `var x = e` in a pattern also matches `let` and `const`
+    /// declarations (the keyword aside, the declarators must match).
+    fn var_equivalence(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "variable_declaration"
+            || self.kind_name(self.tree.node(t).kind) != "lexical_declaration"
+        {
+            return false;
+        }
+        let pkids = match kids.split_first() {
+            Some((Pat::Leaf { text, .. }, rest)) if &**text == "var" => rest,
+            _ => kids.as_slice(),
+        };
+        let tkids = self.tree.kids(t);
+        let tkids = match tkids.split_first() {
+            Some((&first, rest)) if !self.tree.node(first).named => rest,
+            _ => tkids,
+        };
+        self.seq(pkids, tkids, false, env, &mut |env, _| k(env))
     }
 
     /// A declaration pattern against a wrapper statement around one
