@@ -1,10 +1,11 @@
 //! Evaluating a [`Formula`] on one file, with Semgrep's range semantics.
 //!
 //! Every operator yields ranges with bindings. `patterns` intersects its
-//! positive terms (same range, compatible bindings), keeps ranges inside a
-//! `pattern-inside` range, drops ranges equal to a `pattern-not` range or
-//! inside a `pattern-not-inside` range, filters by the `metavariable-*`
-//! conditions and finally moves the range to `focus-metavariable`.
+//! positive terms (keeping a range of one that lies inside a range of the
+//! other, with compatible bindings), keeps ranges inside a `pattern-inside`
+//! range, drops ranges equal to a `pattern-not` range or inside a
+//! `pattern-not-inside` range, filters by the `metavariable-*` conditions
+//! and finally moves the range to `focus-metavariable`.
 
 use std::collections::HashMap;
 
@@ -281,16 +282,25 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         &self.source()[b.start as usize..b.end as usize]
     }
 
-    /// Matches present in both lists at the same range with compatible
-    /// bindings, with the bindings merged.
+    /// Semgrep's conjunction of two positive terms: a range of either list
+    /// that lies inside a range of the other, with compatible bindings
+    /// (merged). `patterns: [pattern: f($X), pattern: $X]` gives the
+    /// argument's range, as Semgrep does.
     fn intersect(&self, a: &[RangeMatch], b: &[RangeMatch]) -> Vec<RangeMatch> {
-        let mut out = Vec::new();
+        let mut out: Vec<RangeMatch> = Vec::new();
         for x in a {
-            for y in b.iter().filter(|y| y.start == x.start && y.end == x.end) {
-                if let Some(env) = self.merge(&x.env, &y.env) {
+            for y in b {
+                let (inner, outer) = if y.start <= x.start && x.end <= y.end {
+                    (x, y)
+                } else if x.start <= y.start && y.end <= x.end {
+                    (y, x)
+                } else {
+                    continue;
+                };
+                if let Some(env) = self.merge(&inner.env, &outer.env) {
                     out.push(RangeMatch {
-                        start: x.start,
-                        end: x.end,
+                        start: inner.start,
+                        end: inner.end,
                         env,
                     });
                 }
