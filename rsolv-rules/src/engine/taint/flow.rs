@@ -395,11 +395,7 @@ impl<'a> Walker<'a, '_, '_> {
         };
         let taint = self.expr(rhs);
         for &kid in &kids[..op] {
-            for part in self.lvalues(kid) {
-                if part != kid {
-                    self.walk_lvalue_parts(part);
-                }
-            }
+            self.walk_target(kid);
         }
         let strong = matches!(text, "=" | ":=");
         let targets: Vec<NodeId> = if self.kind(id) == "var_spec" {
@@ -425,10 +421,35 @@ impl<'a> Walker<'a, '_, '_> {
         }
     }
 
-    /// Sinks inside an assignment target (`a[sink(x)] = …`).
-    fn walk_lvalue_parts(&mut self, id: NodeId) {
-        for &kid in self.tree.kids(id) {
-            self.walk(kid);
+    /// Sinks in an assignment target, before it is assigned: the target
+    /// itself (a sink `$O[...]` on `o[key] = …`) and the expressions inside
+    /// it (`a[sink(x)] = …`). Names and field names are not expressions.
+    fn walk_target(&mut self, id: NodeId) {
+        if let Some(sinks) = self.sinks_at.get(&id).cloned() {
+            for sink in sinks {
+                self.check_sink(sink, id);
+            }
+        }
+        let kind = self.kind(id);
+        if has(self.syntax.names, kind) {
+            return;
+        }
+        let kids = self.tree.kids(id).to_vec();
+        if has(self.syntax.members, kind) || self.is_ruby_attribute(id) {
+            if let Some(&object) = kids.first() {
+                self.walk_target(object);
+            }
+        } else if has(self.syntax.subscripts, kind) {
+            if let Some((&container, index)) = kids.split_first() {
+                self.walk_target(container);
+                for &kid in index {
+                    self.walk(kid);
+                }
+            }
+        } else {
+            for kid in kids {
+                self.walk_target(kid);
+            }
         }
     }
 
