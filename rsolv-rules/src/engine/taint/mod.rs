@@ -4,6 +4,7 @@
 
 mod flow;
 mod labels;
+mod scalar;
 mod syntax;
 mod trace;
 
@@ -123,6 +124,7 @@ impl TaintRule {
             return Vec::new();
         }
         find(&f.sinks, &mut hits.sinks);
+        drop_nested(&mut hits.sinks);
         if hits.sinks.is_empty() {
             return Vec::new();
         }
@@ -153,6 +155,21 @@ impl TaintRule {
             })
             .collect()
     }
+}
+
+/// Drop each hit that lies strictly inside another hit of the same
+/// specification: Semgrep reports `sink(sink(x))` once, at the outer call,
+/// for a sink `sink(...)` (hits of different specifications all stay).
+fn drop_nested(hits: &mut Vec<Hit>) {
+    let outer: Vec<(usize, u32, u32)> = hits.iter().map(|h| (h.spec, h.m.start, h.m.end)).collect();
+    hits.retain(|h| {
+        !outer.iter().any(|&(spec, start, end)| {
+            spec == h.spec
+                && start <= h.m.start
+                && h.m.end <= end
+                && (start, end) != (h.m.start, h.m.end)
+        })
+    });
 }
 
 /// Bindings of `from` whose names `env` does not bind yet (Semgrep shows
@@ -261,6 +278,10 @@ fn options(rule: &CompiledRule, spec: &TaintSpec) -> Result<Options, String> {
             })
             .collect(),
         safe_functions: flag("taint_assume_safe_functions"),
+        scalars: scalar::SafeScalars {
+            booleans: flag("taint_assume_safe_booleans"),
+            numbers: flag("taint_assume_safe_numbers"),
+        },
     })
 }
 
