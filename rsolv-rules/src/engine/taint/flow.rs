@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::labels::{DEFAULT_LABEL, Requires};
+use super::scalar::SafeScalars;
 use super::syntax::Syntax;
 use crate::BySideEffect;
 use crate::engine::matcher::RangeMatch;
@@ -80,6 +81,8 @@ pub(crate) struct Options {
     pub(crate) propagators: Vec<PropagatorOptions>,
     /// `taint_assume_safe_functions`: calls do not pass taint on.
     pub(crate) safe_functions: bool,
+    /// `taint_assume_safe_booleans` / `taint_assume_safe_numbers`.
+    pub(crate) scalars: SafeScalars,
 }
 
 /// Tainted data reaching a sink.
@@ -163,6 +166,7 @@ pub(crate) fn analyze(
         weak: 0,
         loops: 0,
         functions: 0,
+        scalar_declaration: false,
         found: HashMap::new(),
         sanitizers: Vec::new(),
     };
@@ -223,6 +227,8 @@ struct Walker<'a, 't, 's> {
     weak: u32,
     loops: u32,
     functions: u32,
+    /// Inside a declaration of a safe scalar type (`int n = …`).
+    scalar_declaration: bool,
     found: HashMap<usize, Flow>,
     /// Sanitizer hits that apply (`not_conflicting` ones that coincide with
     /// a source or sink are dropped), as (start, end, exact).
@@ -283,7 +289,13 @@ impl<'a> Walker<'a, '_, '_> {
                 self.check_sink(sink, id);
             }
         }
-        if has(self.syntax.assignments, kind) {
+        if matches!(kind, "local_variable_declaration" | "field_declaration")
+            && self.declares_safe_type(id)
+        {
+            let outer = std::mem::replace(&mut self.scalar_declaration, true);
+            self.walk_kids(id);
+            self.scalar_declaration = outer;
+        } else if has(self.syntax.assignments, kind) {
             self.assignment(id);
         } else if has(self.syntax.for_each, kind) && self.for_each(id) {
             // Handled.
@@ -322,6 +334,7 @@ impl<'a> Walker<'a, '_, '_> {
             self.env.clone()
         };
         let (weak, loops) = (self.weak, self.loops);
+        let scalar_declaration = std::mem::take(&mut self.scalar_declaration);
         self.weak = 0;
         self.loops = 0;
         self.functions += 1;
@@ -339,12 +352,17 @@ impl<'a> Walker<'a, '_, '_> {
         self.functions -= 1;
         self.weak = weak;
         self.loops = loops;
+        self.scalar_declaration = scalar_declaration;
         self.env = saved;
     }
 
     fn parameters(&mut self, id: NodeId) {
         let mut stack = vec![id];
         while let Some(at) = stack.pop() {
+            if self.declares_safe_type(at) {
+                // `int id`: a scalar parameter carries no taint.
+                continue;
+            }
             stack.extend(self.tree.kids(at));
             if !has(self.syntax.names, self.kind(at)) {
                 continue;
@@ -393,7 +411,11 @@ impl<'a> Walker<'a, '_, '_> {
         let Some(&rhs) = kids[op + 1..].last() else {
             return;
         };
-        let taint = self.expr(rhs);
+        let taint = if self.scalar_declaration || self.declares_safe_type(id) {
+            Taint::new()
+        } else {
+            self.expr(rhs)
+        };
         for &kid in &kids[..op] {
             self.walk_target(kid);
         }
@@ -580,6 +602,14 @@ impl<'a> Walker<'a, '_, '_> {
         out
     }
 
+    /// Whether the declaration or parameter `id` has a type that
+    /// `taint_assume_safe_booleans`/`_numbers` make safe.
+    fn declares_safe_type(&self, id: NodeId) -> bool {
+        self.options
+            .scalars
+            .declares_safe_type(self.tree, &|k| self.kind(k), id)
+    }
+
     fn sanitized(&self, start: u32, end: u32) -> bool {
         self.sanitizers.iter().any(|&(s, e, exact)| {
             if exact {
@@ -632,7 +662,12 @@ impl<'a> Walker<'a, '_, '_> {
     /// only `o.x` is tainted).
     fn expr_at(&self, id: NodeId, fields: bool) -> Taint {
         let n = self.tree.node(id);
-        if self.sanitized(n.start, n.end) {
+        if self.sanitized(n.start, n.end)
+            || self
+                .options
+                .scalars
+                .safe_expr(self.tree, &|k| self.kind(k), id)
+        {
             return Taint::new();
         }
         let kind = self.kind(id);
