@@ -610,6 +610,19 @@ impl<'a> Walker<'a, '_, '_> {
             .declares_safe_type(self.tree, &|k| self.kind(k), id)
     }
 
+    /// A slice (`xs[1:]` in Python, `xs[1:]` in Go): Semgrep gives it no
+    /// taint, even from a tainted container.
+    fn is_slice(&self, id: NodeId) -> bool {
+        let kind = self.kind(id);
+        has(self.syntax.slices, kind)
+            || (has(self.syntax.subscripts, kind)
+                && self
+                    .tree
+                    .kids(id)
+                    .iter()
+                    .any(|&k| has(self.syntax.slices, self.kind(k))))
+    }
+
     fn sanitized(&self, start: u32, end: u32) -> bool {
         self.sanitizers.iter().any(|&(s, e, exact)| {
             if exact {
@@ -672,6 +685,9 @@ impl<'a> Walker<'a, '_, '_> {
         }
         let kind = self.kind(id);
         if has(self.syntax.functions, kind) {
+            return self.source_taint(id, &Taint::new());
+        }
+        if self.is_slice(id) {
             return self.source_taint(id, &Taint::new());
         }
         let mut t = Taint::new();

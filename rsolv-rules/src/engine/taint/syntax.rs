@@ -26,6 +26,9 @@ pub(crate) struct Syntax {
     pub(crate) subscripts: &'static [&'static str],
     /// Function parameter lists.
     pub(crate) parameters: &'static [&'static str],
+    /// Slices (`a[1:]`), and the slice part of an element access: Semgrep
+    /// passes no taint through a slice.
+    pub(crate) slices: &'static [&'static str],
 }
 
 /// The syntax tables for `lang`, or `None` for text languages.
@@ -64,6 +67,7 @@ static PYTHON: Syntax = Syntax {
     members: &["attribute"],
     subscripts: &["subscript"],
     parameters: &["parameters", "lambda_parameters"],
+    slices: &["slice"],
 };
 
 static JAVASCRIPT: Syntax = Syntax {
@@ -114,6 +118,7 @@ static JAVASCRIPT: Syntax = Syntax {
     members: &["member_expression"],
     subscripts: &["subscript_expression"],
     parameters: &["formal_parameters"],
+    slices: &[],
 };
 
 static JAVA: Syntax = Syntax {
@@ -149,6 +154,7 @@ static JAVA: Syntax = Syntax {
     members: &["field_access"],
     subscripts: &["array_access"],
     parameters: &["formal_parameters", "inferred_parameters"],
+    slices: &[],
 };
 
 static GO: Syntax = Syntax {
@@ -176,6 +182,7 @@ static GO: Syntax = Syntax {
     members: &["selector_expression"],
     subscripts: &["index_expression"],
     parameters: &["parameter_list"],
+    slices: &["slice_expression"],
 };
 
 static RUBY: Syntax = Syntax {
@@ -220,4 +227,5 @@ static RUBY: Syntax = Syntax {
         "block_parameters",
         "parameters",
     ],
+    slices: &[],
 };
