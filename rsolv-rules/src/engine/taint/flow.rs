@@ -326,7 +326,7 @@ impl<'a> Walker<'a, '_, '_> {
 
     /// A function body starts from an empty environment (a nested one,
     /// a closure, from a copy of the enclosing one); parameters matched by
-    /// a source are tainted.
+    /// a source, or with a tainted default value, are tainted.
     fn function(&mut self, id: NodeId) {
         let saved = if self.functions == 0 {
             std::mem::take(&mut self.env)
@@ -363,7 +363,24 @@ impl<'a> Walker<'a, '_, '_> {
                 // `int id`: a scalar parameter carries no taint.
                 continue;
             }
-            stack.extend(self.tree.kids(at));
+            let kids = self.tree.kids(at);
+            if let Some(eq) = kids
+                .iter()
+                .position(|&k| !self.tree.node(k).named && self.tree.text(k) == "=")
+            {
+                // `url="http://…"`: the parameter starts with the taint of
+                // its default value (Semgrep tracks it too). The value's
+                // own names are not parameters.
+                stack.extend(&kids[..eq]);
+                if let (Some(&name), Some(&value)) = (kids.first(), kids.get(eq + 1)) {
+                    let taint = self.expr(value);
+                    if !taint.is_empty() && has(self.syntax.names, self.kind(name)) {
+                        self.assign(name, taint, false);
+                    }
+                }
+                continue;
+            }
+            stack.extend(kids);
             if !has(self.syntax.names, self.kind(at)) {
                 continue;
             }
