@@ -314,8 +314,31 @@ impl<'a> Walker<'a, '_, '_> {
             self.weak -= 1;
         } else {
             self.walk_kids(id);
+            self.appending_call(id);
         }
         self.side_effects(id);
+    }
+
+    /// `s.concat(x)` (Ruby): the receiver takes the taint of the arguments,
+    /// added to its own.
+    fn appending_call(&mut self, id: NodeId) {
+        if self.syntax.appends.is_empty() || self.kind(id) != "call" {
+            return;
+        }
+        let kids = self.tree.kids(id);
+        let [receiver, dot, method, args @ ..] = kids else {
+            return;
+        };
+        if self.tree.text(*dot) != "." || !has(self.syntax.appends, self.tree.text(*method)) {
+            return;
+        }
+        let mut taint = Taint::new();
+        for &arg in args {
+            union(&mut taint, self.expr(arg));
+        }
+        if !taint.is_empty() {
+            self.assign(*receiver, taint, false);
+        }
     }
 
     fn walk_kids(&mut self, id: NodeId) {

@@ -29,6 +29,9 @@ pub(crate) struct Syntax {
     /// Slices (`a[1:]`), and the slice part of an element access: Semgrep
     /// passes no taint through a slice.
     pub(crate) slices: &'static [&'static str],
+    /// Methods whose call `recv.m(args)` adds the arguments' taint to the
+    /// receiver (Semgrep does it for Ruby's `concat`).
+    pub(crate) appends: &'static [&'static str],
 }
 
 /// The syntax tables for `lang`, or `None` for text languages.
@@ -68,6 +71,7 @@ static PYTHON: Syntax = Syntax {
     subscripts: &["subscript"],
     parameters: &["parameters", "lambda_parameters"],
     slices: &["slice"],
+    appends: &[],
 };
 
 static JAVASCRIPT: Syntax = Syntax {
@@ -119,6 +123,7 @@ static JAVASCRIPT: Syntax = Syntax {
     subscripts: &["subscript_expression"],
     parameters: &["formal_parameters"],
     slices: &[],
+    appends: &[],
 };
 
 static JAVA: Syntax = Syntax {
@@ -155,6 +160,7 @@ static JAVA: Syntax = Syntax {
     subscripts: &["array_access"],
     parameters: &["formal_parameters", "inferred_parameters"],
     slices: &[],
+    appends: &[],
 };
 
 static GO: Syntax = Syntax {
@@ -183,6 +189,7 @@ static GO: Syntax = Syntax {
     subscripts: &["index_expression"],
     parameters: &["parameter_list"],
     slices: &["slice_expression"],
+    appends: &[],
 };
 
 static RUBY: Syntax = Syntax {
@@ -228,4 +235,5 @@ static RUBY: Syntax = Syntax {
         "parameters",
     ],
     slices: &[],
+    appends: &["concat"],
 };
