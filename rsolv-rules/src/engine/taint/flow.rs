@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::labels::{DEFAULT_LABEL, Requires};
+use super::scalar::SafeScalars;
 use super::syntax::Syntax;
 use crate::BySideEffect;
 use crate::engine::matcher::RangeMatch;
@@ -80,6 +81,8 @@ pub(crate) struct Options {
     pub(crate) propagators: Vec<PropagatorOptions>,
     /// `taint_assume_safe_functions`: calls do not pass taint on.
     pub(crate) safe_functions: bool,
+    /// `taint_assume_safe_booleans` / `taint_assume_safe_numbers`.
+    pub(crate) scalars: SafeScalars,
 }
 
 /// Tainted data reaching a sink.
@@ -163,6 +166,7 @@ pub(crate) fn analyze(
         weak: 0,
         loops: 0,
         functions: 0,
+        scalar_declaration: false,
         found: HashMap::new(),
         sanitizers: Vec::new(),
     };
@@ -223,6 +227,8 @@ struct Walker<'a, 't, 's> {
     weak: u32,
     loops: u32,
     functions: u32,
+    /// Inside a declaration of a safe scalar type (`int n = …`).
+    scalar_declaration: bool,
     found: HashMap<usize, Flow>,
     /// Sanitizer hits that apply (`not_conflicting` ones that coincide with
     /// a source or sink are dropped), as (start, end, exact).
@@ -283,7 +289,13 @@ impl<'a> Walker<'a, '_, '_> {
                 self.check_sink(sink, id);
             }
         }
-        if has(self.syntax.assignments, kind) {
+        if matches!(kind, "local_variable_declaration" | "field_declaration")
+            && self.declares_safe_type(id)
+        {
+            let outer = std::mem::replace(&mut self.scalar_declaration, true);
+            self.walk_kids(id);
+            self.scalar_declaration = outer;
+        } else if has(self.syntax.assignments, kind) {
             self.assignment(id);
         } else if has(self.syntax.for_each, kind) && self.for_each(id) {
             // Handled.
@@ -302,8 +314,31 @@ impl<'a> Walker<'a, '_, '_> {
             self.weak -= 1;
         } else {
             self.walk_kids(id);
+            self.appending_call(id);
         }
         self.side_effects(id);
+    }
+
+    /// `s.concat(x)` (Ruby): the receiver takes the taint of the arguments,
+    /// added to its own.
+    fn appending_call(&mut self, id: NodeId) {
+        if self.syntax.appends.is_empty() || self.kind(id) != "call" {
+            return;
+        }
+        let kids = self.tree.kids(id);
+        let [receiver, dot, method, args @ ..] = kids else {
+            return;
+        };
+        if self.tree.text(*dot) != "." || !has(self.syntax.appends, self.tree.text(*method)) {
+            return;
+        }
+        let mut taint = Taint::new();
+        for &arg in args {
+            union(&mut taint, self.expr(arg));
+        }
+        if !taint.is_empty() {
+            self.assign(*receiver, taint, false);
+        }
     }
 
     fn walk_kids(&mut self, id: NodeId) {
@@ -314,7 +349,7 @@ impl<'a> Walker<'a, '_, '_> {
 
     /// A function body starts from an empty environment (a nested one,
     /// a closure, from a copy of the enclosing one); parameters matched by
-    /// a source are tainted.
+    /// a source, or with a tainted default value, are tainted.
     fn function(&mut self, id: NodeId) {
         let saved = if self.functions == 0 {
             std::mem::take(&mut self.env)
@@ -322,6 +357,7 @@ impl<'a> Walker<'a, '_, '_> {
             self.env.clone()
         };
         let (weak, loops) = (self.weak, self.loops);
+        let scalar_declaration = std::mem::take(&mut self.scalar_declaration);
         self.weak = 0;
         self.loops = 0;
         self.functions += 1;
@@ -339,13 +375,35 @@ impl<'a> Walker<'a, '_, '_> {
         self.functions -= 1;
         self.weak = weak;
         self.loops = loops;
+        self.scalar_declaration = scalar_declaration;
         self.env = saved;
     }
 
     fn parameters(&mut self, id: NodeId) {
         let mut stack = vec![id];
         while let Some(at) = stack.pop() {
-            stack.extend(self.tree.kids(at));
+            if self.declares_safe_type(at) {
+                // `int id`: a scalar parameter carries no taint.
+                continue;
+            }
+            let kids = self.tree.kids(at);
+            if let Some(eq) = kids
+                .iter()
+                .position(|&k| !self.tree.node(k).named && self.tree.text(k) == "=")
+            {
+                // `url="http://…"`: the parameter starts with the taint of
+                // its default value (Semgrep tracks it too). The value's
+                // own names are not parameters.
+                stack.extend(&kids[..eq]);
+                if let (Some(&name), Some(&value)) = (kids.first(), kids.get(eq + 1)) {
+                    let taint = self.expr(value);
+                    if !taint.is_empty() && has(self.syntax.names, self.kind(name)) {
+                        self.assign(name, taint, false);
+                    }
+                }
+                continue;
+            }
+            stack.extend(kids);
             if !has(self.syntax.names, self.kind(at)) {
                 continue;
             }
@@ -393,13 +451,13 @@ impl<'a> Walker<'a, '_, '_> {
         let Some(&rhs) = kids[op + 1..].last() else {
             return;
         };
-        let taint = self.expr(rhs);
+        let taint = if self.scalar_declaration || self.declares_safe_type(id) {
+            Taint::new()
+        } else {
+            self.expr(rhs)
+        };
         for &kid in &kids[..op] {
-            for part in self.lvalues(kid) {
-                if part != kid {
-                    self.walk_lvalue_parts(part);
-                }
-            }
+            self.walk_target(kid);
         }
         let strong = matches!(text, "=" | ":=");
         let targets: Vec<NodeId> = if self.kind(id) == "var_spec" {
@@ -425,10 +483,35 @@ impl<'a> Walker<'a, '_, '_> {
         }
     }
 
-    /// Sinks inside an assignment target (`a[sink(x)] = …`).
-    fn walk_lvalue_parts(&mut self, id: NodeId) {
-        for &kid in self.tree.kids(id) {
-            self.walk(kid);
+    /// Sinks in an assignment target, before it is assigned: the target
+    /// itself (a sink `$O[...]` on `o[key] = …`) and the expressions inside
+    /// it (`a[sink(x)] = …`). Names and field names are not expressions.
+    fn walk_target(&mut self, id: NodeId) {
+        if let Some(sinks) = self.sinks_at.get(&id).cloned() {
+            for sink in sinks {
+                self.check_sink(sink, id);
+            }
+        }
+        let kind = self.kind(id);
+        if has(self.syntax.names, kind) {
+            return;
+        }
+        let kids = self.tree.kids(id).to_vec();
+        if has(self.syntax.members, kind) || self.is_ruby_attribute(id) {
+            if let Some(&object) = kids.first() {
+                self.walk_target(object);
+            }
+        } else if has(self.syntax.subscripts, kind) {
+            if let Some((&container, index)) = kids.split_first() {
+                self.walk_target(container);
+                for &kid in index {
+                    self.walk(kid);
+                }
+            }
+        } else {
+            for kid in kids {
+                self.walk_target(kid);
+            }
         }
     }
 
@@ -559,6 +642,27 @@ impl<'a> Walker<'a, '_, '_> {
         out
     }
 
+    /// Whether the declaration or parameter `id` has a type that
+    /// `taint_assume_safe_booleans`/`_numbers` make safe.
+    fn declares_safe_type(&self, id: NodeId) -> bool {
+        self.options
+            .scalars
+            .declares_safe_type(self.tree, &|k| self.kind(k), id)
+    }
+
+    /// A slice (`xs[1:]` in Python, `xs[1:]` in Go): Semgrep gives it no
+    /// taint, even from a tainted container.
+    fn is_slice(&self, id: NodeId) -> bool {
+        let kind = self.kind(id);
+        has(self.syntax.slices, kind)
+            || (has(self.syntax.subscripts, kind)
+                && self
+                    .tree
+                    .kids(id)
+                    .iter()
+                    .any(|&k| has(self.syntax.slices, self.kind(k))))
+    }
+
     fn sanitized(&self, start: u32, end: u32) -> bool {
         self.sanitizers.iter().any(|&(s, e, exact)| {
             if exact {
@@ -611,11 +715,19 @@ impl<'a> Walker<'a, '_, '_> {
     /// only `o.x` is tainted).
     fn expr_at(&self, id: NodeId, fields: bool) -> Taint {
         let n = self.tree.node(id);
-        if self.sanitized(n.start, n.end) {
+        if self.sanitized(n.start, n.end)
+            || self
+                .options
+                .scalars
+                .safe_expr(self.tree, &|k| self.kind(k), id)
+        {
             return Taint::new();
         }
         let kind = self.kind(id);
         if has(self.syntax.functions, kind) {
+            return self.source_taint(id, &Taint::new());
+        }
+        if self.is_slice(id) {
             return self.source_taint(id, &Taint::new());
         }
         let mut t = Taint::new();

@@ -4,6 +4,7 @@
 
 mod flow;
 mod labels;
+mod scalar;
 mod syntax;
 mod trace;
 
@@ -123,6 +124,7 @@ impl TaintRule {
             return Vec::new();
         }
         find(&f.sinks, &mut hits.sinks);
+        drop_nested(&mut hits.sinks);
         if hits.sinks.is_empty() {
             return Vec::new();
         }
@@ -153,6 +155,39 @@ impl TaintRule {
             })
             .collect()
     }
+}
+
+/// Drop each hit that lies strictly inside another hit of the same
+/// specification: Semgrep reports `sink(sink(x))` once, at the outer call,
+/// for a sink `sink(...)` (hits of different specifications all stay).
+fn drop_nested(hits: &mut Vec<Hit>) {
+    // Sorted by specification, start, and longest first, every hit that
+    // can contain a hit comes before it: a hit is nested when an earlier
+    // hit of its specification, with another range, reaches as far.
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            hits[i].spec,
+            hits[i].m.start,
+            std::cmp::Reverse(hits[i].m.end),
+        )
+    });
+    let mut nested = vec![false; hits.len()];
+    let mut group: Option<(usize, u32, u32)> = None;
+    let mut reach: Option<u32> = None;
+    for i in order {
+        let key = (hits[i].spec, hits[i].m.start, hits[i].m.end);
+        if group != Some(key) {
+            reach = match group {
+                Some((spec, _, end)) if spec == key.0 => Some(reach.map_or(end, |r| r.max(end))),
+                _ => None,
+            };
+            group = Some(key);
+        }
+        nested[i] = reach.is_some_and(|r| r >= key.2);
+    }
+    let mut keep = nested.into_iter().map(|n| !n);
+    hits.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// Bindings of `from` whose names `env` does not bind yet (Semgrep shows
@@ -261,6 +296,10 @@ fn options(rule: &CompiledRule, spec: &TaintSpec) -> Result<Options, String> {
             })
             .collect(),
         safe_functions: flag("taint_assume_safe_functions"),
+        scalars: scalar::SafeScalars {
+            booleans: flag("taint_assume_safe_booleans"),
+            numbers: flag("taint_assume_safe_numbers"),
+        },
     })
 }
 

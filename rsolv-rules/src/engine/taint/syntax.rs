@@ -26,6 +26,12 @@ pub(crate) struct Syntax {
     pub(crate) subscripts: &'static [&'static str],
     /// Function parameter lists.
     pub(crate) parameters: &'static [&'static str],
+    /// Slices (`a[1:]`), and the slice part of an element access: Semgrep
+    /// passes no taint through a slice.
+    pub(crate) slices: &'static [&'static str],
+    /// Methods whose call `recv.m(args)` adds the arguments' taint to the
+    /// receiver (Semgrep does it for Ruby's `concat`).
+    pub(crate) appends: &'static [&'static str],
 }
 
 /// The syntax tables for `lang`, or `None` for text languages.
@@ -64,6 +70,8 @@ static PYTHON: Syntax = Syntax {
     members: &["attribute"],
     subscripts: &["subscript"],
     parameters: &["parameters", "lambda_parameters"],
+    slices: &["slice"],
+    appends: &[],
 };
 
 static JAVASCRIPT: Syntax = Syntax {
@@ -114,6 +122,8 @@ static JAVASCRIPT: Syntax = Syntax {
     members: &["member_expression"],
     subscripts: &["subscript_expression"],
     parameters: &["formal_parameters"],
+    slices: &[],
+    appends: &[],
 };
 
 static JAVA: Syntax = Syntax {
@@ -149,6 +159,8 @@ static JAVA: Syntax = Syntax {
     members: &["field_access"],
     subscripts: &["array_access"],
     parameters: &["formal_parameters", "inferred_parameters"],
+    slices: &[],
+    appends: &[],
 };
 
 static GO: Syntax = Syntax {
@@ -176,6 +188,8 @@ static GO: Syntax = Syntax {
     members: &["selector_expression"],
     subscripts: &["index_expression"],
     parameters: &["parameter_list"],
+    slices: &["slice_expression"],
+    appends: &[],
 };
 
 static RUBY: Syntax = Syntax {
@@ -220,4 +234,6 @@ static RUBY: Syntax = Syntax {
         "block_parameters",
         "parameters",
     ],
+    slices: &[],
+    appends: &["concat"],
 };

@@ -49,3 +49,38 @@ fn functions_do_not_share_taint() {
     let code = "def f():\n    x = source()\n\ndef g():\n    sink(x)\n";
     assert!(sink_lines("python", code).is_empty());
 }
+
+#[test]
+fn nested_hits_of_one_specification_are_dropped() {
+    use super::drop_nested;
+    use super::flow::Hit;
+    use crate::engine::matcher::{Env, RangeMatch};
+    let hit = |spec, start, end| Hit {
+        spec,
+        m: RangeMatch {
+            start,
+            end,
+            env: Env::default(),
+        },
+    };
+    let mut hits = vec![
+        hit(0, 5, 8),
+        hit(0, 0, 10),
+        hit(1, 2, 4),
+        hit(0, 0, 10),
+        hit(0, 10, 12),
+        hit(0, 0, 3),
+    ];
+    drop_nested(&mut hits);
+    let left: Vec<(usize, u32, u32)> = hits.iter().map(|h| (h.spec, h.m.start, h.m.end)).collect();
+    assert_eq!(left, [(0, 0, 10), (1, 2, 4), (0, 0, 10), (0, 10, 12)]);
+}
+
+#[test]
+fn safe_scalar_options_stop_boolean_and_number_values() {
+    let yaml = "rules:\n  - id: t\n    mode: taint\n    message: m\n    severity: ERROR\n    languages: [java]\n    options: {taint_assume_safe_booleans: true, taint_assume_safe_numbers: true}\n    pattern-sources: [{pattern: source(...)}]\n    pattern-sinks: [{pattern: sink(...)}]\n";
+    let code = "class A {\n  void f(int n) {\n    String x = source();\n    sink(x == null);\n    int k = x.length();\n    sink(k);\n    sink(x.trim());\n  }\n}\n";
+    let result = crate::engine::tests::scan_with_rule(yaml, "java", code);
+    let lines: Vec<usize> = result.matches.iter().map(|m| m.start.line).collect();
+    assert_eq!(lines, [7]);
+}
