@@ -180,19 +180,18 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     fn candidates(&self, p: &Pat) -> Box<dyn Iterator<Item = NodeId> + '_> {
         match p {
             Pat::Node { kind, .. }
-                if matches!(
-                    self.kind_name(*kind),
-                    "function_expression" | "variable_declaration"
-                ) =>
+                if self.js_function_targets(p).is_some()
+                    || self.kind_name(*kind) == "variable_declaration" =>
             {
-                // `function (...) {...}` also matches arrow functions, and
-                // `var x = e` also `let`/`const` declarations.
-                let other = match self.kind_name(*kind) {
-                    "function_expression" => "arrow_function",
-                    _ => "lexical_declaration",
+                // `function (...) {...}` also matches arrow functions and
+                // named function expressions, `function ... (...)` every
+                // function, and `var x = e` also `let`/`const` declarations.
+                let others: &[&str] = match self.js_function_targets(p) {
+                    Some(targets) => targets,
+                    None => &["lexical_declaration"],
                 };
-                let mut ids: Vec<NodeId> = [Some(*kind), self.kind_id(other)]
-                    .into_iter()
+                let mut ids: Vec<NodeId> = std::iter::once(Some(*kind))
+                    .chain(others.iter().map(|name| self.kind_id(name)))
                     .flatten()
                     .filter_map(|k| self.by_kind.get(&k))
                     .flatten()
@@ -345,8 +344,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         && self.python_import_pattern(p).is_some())
                     || (self.assignment_parts_of_pattern(p).is_some()
                         && self.assignment_parts(id).is_some())
-                    || (self.kind_name(*kind) == "function_expression"
-                        && self.kind_name(n.kind) == "arrow_function")
+                    || self
+                        .js_function_targets(p)
+                        .is_some_and(|targets| targets.contains(&self.kind_name(n.kind)))
             }
             Pat::Leaf { kind, .. } => n.kind == *kind,
             // An identifier may hold a string constant.
@@ -397,12 +397,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 if self.any_braces(p) {
                     return self.is_braces(n.kind) && k(env);
                 }
+                if self.js_function_targets(p).is_some() {
+                    return self.function_equivalence(p, t, env, k);
+                }
                 let mut found = false;
                 let stop = if n.kind != *kind || n.class != Class::Interior {
                     self.assignment_equivalence(p, t, env, &mut |env| {
-                        found = true;
-                        k(env)
-                    }) || self.arrow_equivalence(p, t, env, &mut |env| {
                         found = true;
                         k(env)
                     }) || self.wrapped_declaration(p, t, env, &mut |env| {
@@ -606,9 +606,41 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         self.node(pl, tl, env, &mut |env| self.node(pr, tr, env, k))
     }
 
-    /// A JavaScript `function (params) { body }` pattern against an arrow
-    /// function: Semgrep matches both with the same pattern.
-    fn arrow_equivalence(
+    /// The kinds a JavaScript function pattern also matches, beyond its
+    /// own: an anonymous `function (...) {...}` matches arrow functions and
+    /// named function expressions; `function ... (...) {...}` (an ellipsis
+    /// for the name) matches every function. `None` for other patterns.
+    fn js_function_targets(&self, p: &Pat) -> Option<&'static [&'static str]> {
+        let Pat::Node { kind, kids, .. } = p else {
+            return None;
+        };
+        let kind = self.kind_name(*kind);
+        if !matches!(kind, "function_expression" | "function_declaration") {
+            return None;
+        }
+        let named: Vec<&Pat> = kids
+            .iter()
+            .filter(|k| !matches!(k, Pat::Leaf { named: false, .. }))
+            .collect();
+        match (kind, named.as_slice()) {
+            ("function_expression", [_params, _body]) => {
+                Some(&["function_expression", "arrow_function"])
+            }
+            (_, [Pat::Ellipsis, _params, _body]) => Some(&[
+                "function_declaration",
+                "function_expression",
+                "arrow_function",
+                "generator_function_declaration",
+                "generator_function",
+            ]),
+            _ => None,
+        }
+    }
+
+    /// A JavaScript function pattern (see [`Self::js_function_targets`])
+    /// against a function of any of its kinds: the parameters and the body
+    /// must match; the name, `async` and type annotations may differ.
+    fn function_equivalence(
         &self,
         p: &Pat,
         t: NodeId,
@@ -618,19 +650,21 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let Pat::Node { kind, kids, .. } = p else {
             return false;
         };
-        if self.kind_name(*kind) != "function_expression"
-            || self.kind_name(self.tree.node(t).kind) != "arrow_function"
-        {
+        let tkind = self.kind_name(self.tree.node(t).kind);
+        let allowed = self
+            .js_function_targets(p)
+            .is_some_and(|targets| targets.contains(&tkind))
+            || self.tree.node(t).kind == *kind;
+        if !allowed {
             return false;
         }
-        // Pattern: [async?] function [name?] params body; the anonymous
-        // form only (a named function expression is not an arrow).
         let named: Vec<&Pat> = kids
             .iter()
             .filter(|k| !matches!(k, Pat::Leaf { named: false, .. }))
             .collect();
-        let [pparams, pbody] = named.as_slice() else {
-            return false;
+        let (pparams, pbody) = match named.as_slice() {
+            [params, body] | [_, params, body] => (*params, *body),
+            _ => return false,
         };
         let tkids: Vec<NodeId> = self
             .tree
@@ -639,23 +673,31 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             .copied()
             .filter(|&c| self.tree.node(c).named)
             .collect();
-        let [tparams, tbody] = tkids.as_slice() else {
+        let param_kinds = ["formal_parameters", "identifier"];
+        let Some(pos) = tkids
+            .iter()
+            .rposition(|&c| param_kinds.contains(&self.kind_name(self.tree.node(c).kind)))
+        else {
+            return false;
+        };
+        let tparams = tkids[pos];
+        let Some(&tbody) = tkids.last().filter(|_| pos + 1 < tkids.len()) else {
             return false;
         };
         let params_match = |env: &mut Env, k: &mut dyn FnMut(&mut Env) -> bool| -> bool {
-            if self.kind_name(self.tree.node(*tparams).kind) == "identifier" {
+            if self.kind_name(self.tree.node(tparams).kind) == "identifier" {
                 // `x => ...`: a single parameter without parentheses.
                 let Pat::Node { kids: pk, .. } = pparams else {
                     return false;
                 };
-                self.seq(pk, &[*tparams], false, env, &mut |env, _| k(env))
+                self.seq(pk, &[tparams], false, env, &mut |env, _| k(env))
             } else {
-                self.node(pparams, *tparams, env, k)
+                self.node(pparams, tparams, env, k)
             }
         };
         params_match(env, &mut |env| {
-            if self.kind_name(self.tree.node(*tbody).kind) == "statement_block" {
-                self.node(pbody, *tbody, env, k)
+            if self.kind_name(self.tree.node(tbody).kind) == "statement_block" {
+                self.node(pbody, tbody, env, k)
             } else {
                 // An expression body matches only a `{ ... }` pattern body.
                 let any_body = match pbody {
