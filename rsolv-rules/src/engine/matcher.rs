@@ -111,6 +111,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     optional_kinds: HashSet<u16>,
     subset_kinds: HashSet<u16>,
     wrapper_kinds: HashSet<u16>,
+    /// String literal kinds (interpolated ones are interior nodes).
+    string_kinds: HashSet<u16>,
     /// Python's `set` and `dictionary` kinds: the pattern `{...}` is
     /// either.
     python_braces: Option<(u16, u16)>,
@@ -152,6 +154,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             optional_kinds: ids(grammar.optional_kids),
             subset_kinds: ids(grammar.subset_kinds),
             wrapper_kinds: ids(grammar.wrappers),
+            string_kinds: ids(grammar.strings),
             python_braces: (grammar.import_style == ImportStyle::Python)
                 .then(|| {
                     let id = |name| grammar.language.id_for_node_kind(name, true);
@@ -261,6 +264,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             optional_kinds: HashSet::new(),
             subset_kinds: HashSet::new(),
             wrapper_kinds: HashSet::new(),
+            string_kinds: HashSet::new(),
             python_import_kind: None,
             python_braces: None,
             language: None,
@@ -350,6 +354,10 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             }
             Pat::Leaf { kind, .. } => n.kind == *kind,
             // An identifier may hold a string constant.
+            Pat::Str(StrPat::AnyFString) => {
+                n.class == Class::Str
+                    || (n.class == Class::Interior && self.string_kinds.contains(&n.kind))
+            }
             Pat::Str(sp) => {
                 n.class == Class::Str
                     || (n.class == Class::Leaf && n.named && !matches!(sp, StrPat::Metavar(_)))
@@ -438,8 +446,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Leaf { kind, text, .. } => {
                 n.kind == *kind
                     && matches!(n.class, Class::Leaf | Class::Error)
-                    && self.tree.text(t) == &**text
+                    && (self.tree.text(t) == &**text || self.same_string_delimiter(*kind, t, text))
                     && k(env)
+            }
+            Pat::Str(StrPat::AnyFString) => {
+                let is_string = n.class == Class::Str
+                    || (n.class == Class::Interior && self.string_kinds.contains(&n.kind));
+                is_string && super::pattern::is_f_string(self.tree.text(t)) && k(env)
             }
             Pat::Str(sp) => {
                 let content = if n.class == Class::Str {
@@ -454,6 +467,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 };
                 match sp {
                     StrPat::Any => k(env),
+                    // Handled above.
+                    StrPat::AnyFString => false,
                     StrPat::Exact(s) => content == &**s && k(env),
                     StrPat::Regex(re) => re.is_match(content) && k(env),
                     // `"$X"` binds the string's content, without quotes.
@@ -604,6 +619,16 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let (pl, pr) = (self.single_of_list(pl), self.single_of_list(pr));
         let (tl, tr) = (self.single_of_list_t(tl), self.single_of_list_t(tr));
         self.node(pl, tl, env, &mut |env| self.node(pr, tr, env, k))
+    }
+
+    /// Python string delimiters that differ only in their quotes (`f"`
+    /// and `f'`): a pattern's choice of quote does not matter.
+    fn same_string_delimiter(&self, kind: u16, t: NodeId, text: &str) -> bool {
+        if !matches!(self.kind_name(kind), "string_start" | "string_end") {
+            return false;
+        }
+        let strip = |s: &str| s.replace(['"', '\''], "").to_ascii_lowercase();
+        strip(self.tree.text(t)) == strip(text)
     }
 
     /// The kinds a JavaScript function pattern also matches, beyond its

@@ -86,6 +86,8 @@ pub(crate) enum StrPat {
     Metavar(Arc<str>),
     /// Exactly this content.
     Exact(Box<str>),
+    /// Python's `f"..."`: any f-string, with or without interpolations.
+    AnyFString,
 }
 
 /// A parsed pattern: one node, or a sequence of statements.
@@ -352,7 +354,13 @@ impl Converter<'_, '_> {
                     named: n.named,
                 }
             }
-            Class::Str => Pat::Str(string_pat(self.tree.str_content(id))),
+            Class::Str => {
+                let content = self.tree.str_content(id);
+                if content == "..." && is_f_string(text) {
+                    return Pat::Str(StrPat::AnyFString);
+                }
+                Pat::Str(string_pat(content))
+            }
             Class::Interior => {
                 let kids = self.tree.kids(id);
                 // A wrapper whose only child is a hole is the hole itself
@@ -452,8 +460,20 @@ impl Converter<'_, '_> {
     }
 }
 
+/// Whether a string literal's text starts with a Python f-string prefix
+/// (`f"`, `F'`, `rf"`, `fr'`).
+pub(crate) fn is_f_string(text: &str) -> bool {
+    let prefix: String = text
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    prefix.len() <= 2 && prefix.contains(['f', 'F'])
+}
+
 /// Collection literals: `[...]` is any list, not any node.
 const COLLECTIONS: &[&str] = &[
+    "template_substitution",
+    "interpolation",
     "list",
     "set",
     "dictionary",
@@ -617,6 +637,12 @@ pub(crate) fn rewrite_holes(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut i = 0;
     let mut quote: Option<u8> = None;
+    // The interpolation opener of the string being read (`${`, `{` in a
+    // Python f-string, `#{` in Ruby), and for every interpolation we are
+    // inside, its quote, opener and open-brace depth: holes inside
+    // interpolations are code.
+    let mut opener: Option<&str> = None;
+    let mut interpolations: Vec<(u8, Option<&str>, u32)> = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];
         let rest = &pattern[i..];
@@ -626,11 +652,49 @@ pub(crate) fn rewrite_holes(pattern: &str) -> String {
                 i += 2;
                 continue;
             }
+            if let Some(open) = opener
+                && rest.starts_with(open)
+                && !(open == "{" && rest.starts_with("{{"))
+            {
+                out.push_str(open);
+                i += open.len();
+                interpolations.push((q, opener, 0));
+                quote = None;
+                opener = None;
+                continue;
+            }
             if b == q {
                 quote = None;
+                opener = None;
             }
         } else if b == b'"' || b == b'\'' || b == b'`' {
             quote = Some(b);
+            let prefix = pattern[..i]
+                .bytes()
+                .rev()
+                .take_while(u8::is_ascii_alphabetic);
+            let f_string = prefix.clone().any(|c| c == b'f' || c == b'F') && prefix.count() <= 2;
+            opener = match b {
+                b'`' => Some("${"),
+                b'"' if f_string => Some("{"),
+                b'\'' if f_string => Some("{"),
+                b'"' => Some("#{"),
+                _ => None,
+            };
+        } else if b == b'{' && !interpolations.is_empty() {
+            if let Some(top) = interpolations.last_mut() {
+                top.2 += 1;
+            }
+        } else if b == b'}'
+            && let Some(&(q, open, depth)) = interpolations.last()
+        {
+            if depth == 0 {
+                interpolations.pop();
+                quote = Some(q);
+                opener = open;
+            } else if let Some(top) = interpolations.last_mut() {
+                top.2 -= 1;
+            }
         } else if rest.starts_with("<...") {
             out.push_str(DEEP);
             out.push('(');
