@@ -28,7 +28,10 @@
 //!     f16 model directory;
 //!   - [`Classifier`]: loads such a directory and classifies [`FindingText`]s;
 //!   - [`evaluate_classifier`]: accuracy on a labelled JSONL set
-//!     ([`read_labeled_jsonl`]).
+//!     ([`read_labeled_jsonl`]);
+//!   - [`KnnScorer`]: no training, nearest-neighbour voting on the
+//!     pretrained encoder's sentence embeddings ([`SentenceEmbedder`]) of a
+//!     labeled set such as [`bundled_train_set`], cached on disk.
 //!
 //! ```
 //! use rsolv_classify::{
