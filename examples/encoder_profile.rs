@@ -117,7 +117,9 @@ fn main() -> anyhow::Result<()> {
     let ms = median_ms(reps, || drop(layer.ffn_in.forward(x2.clone()).into_data()));
     row("  (ffn_in on [b*s, h] rows)", ms, hi);
     let ms = median_ms(reps, || sync(gelu(xi.clone())));
-    add("  gelu (exact, erf)", ms, 0.0);
+    // burn's own gelu; the layer runs the crate's in-place one outside
+    // autodiff (see "one layer, measured").
+    row("  gelu, burn (per-element erff)", ms, 0.0);
     let ms = median_ms(reps, || sync(layer.ffn_out.forward(xi.clone())));
     add("  ffn_out linear", ms, hi);
     let ms = median_ms(reps, || sync(layer.attn_norm.forward(x.clone())));
@@ -138,7 +140,7 @@ fn main() -> anyhow::Result<()> {
             .reshape([b, s, h]);
         sync(context)
     });
-    row("  attention, explicit ops", ms, attn_flops);
+    add("  attention, explicit ops (used)", ms, attn_flops);
     let ms = median_ms(reps, || {
         let context = attention(
             q.clone(),
@@ -152,11 +154,11 @@ fn main() -> anyhow::Result<()> {
         .reshape([b, s, h]);
         sync(context)
     });
-    add("  attention, fused (used)", ms, attn_flops);
+    row("  attention, burn fused op", ms, attn_flops);
     let ms = median_ms(reps, || sync(x.clone() + x.clone()));
     add("  residual add x2", 2.0 * ms, 0.0);
     println!(
-        "{:<34} {:>8.3} ms  (sum of parts; x{} layers = {:.2} ms)",
+        "{:<34} {:>8.3} ms  (sum of parts without gelu; x{} layers = {:.2} ms)",
         "one layer",
         layer_total,
         encoder.layers.len(),
