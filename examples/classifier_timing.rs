@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release --example classifier_timing -- --model models/minilm-lora
 //! cargo run --release --example classifier_timing -- --base <minilm-dir> --compare-backends
+//! cargo run --release --example classifier_timing -- --base <minilm-dir> --data rsolv-classify/data/dev.jsonl
 //! ```
 //!
 //! `--model` is an exported classifier directory; `--base` a Hugging Face
@@ -17,7 +18,8 @@ use anyhow::bail;
 use clap::Parser;
 use rsolv::classify::burn::tensor::Device;
 use rsolv::classify::{
-    Classifier, ClassifierModel, FindingText, LABELS, backend_name, default_device, load_pretrained,
+    Classifier, ClassifierModel, FindingText, LABELS, backend_name, default_device,
+    load_pretrained, read_jsonl,
 };
 
 #[derive(Debug, Parser)]
@@ -37,9 +39,24 @@ struct Args {
     /// Also compare the flex and ndarray backends.
     #[arg(long)]
     compare_backends: bool,
+    /// Time on the findings of this labeled JSONL set (e.g. the crate's
+    /// data/dev.jsonl, cycled) instead of the built-in synthetic ones.
+    #[arg(long)]
+    data: Option<PathBuf>,
 }
 
-fn findings(n: usize) -> Vec<FindingText> {
+fn findings(args: &Args, n: usize) -> anyhow::Result<Vec<FindingText>> {
+    if let Some(path) = &args.data {
+        let samples = read_jsonl(path)?;
+        if samples.is_empty() {
+            bail!("{} holds no findings", path.display());
+        }
+        return Ok((0..n).map(|i| samples[i % samples.len()].text()).collect());
+    }
+    Ok(synthetic_findings(n))
+}
+
+fn synthetic_findings(n: usize) -> Vec<FindingText> {
     let kinds = [
         (
             "SQL injection",
@@ -92,7 +109,7 @@ fn load(args: &Args, device: &Device) -> anyhow::Result<Classifier> {
 }
 
 fn time_classifier(name: &str, classifier: &Classifier, args: &Args) -> anyhow::Result<()> {
-    let one = findings(args.runs);
+    let one = findings(args, args.runs)?;
     for f in one.iter().take(5) {
         classifier.classify(f)?;
     }
@@ -125,7 +142,7 @@ fn time_classifier(name: &str, classifier: &Classifier, args: &Args) -> anyhow::
         times.len(),
         mean_tokens
     );
-    let many = findings(args.findings);
+    let many = findings(args, args.findings)?;
     let t = Instant::now();
     classifier.classify_batch(&many)?;
     let secs = t.elapsed().as_secs_f64();

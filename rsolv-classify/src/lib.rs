@@ -28,7 +28,10 @@
 //!     f16 model directory;
 //!   - [`Classifier`]: loads such a directory and classifies [`FindingText`]s;
 //!   - [`evaluate_classifier`]: accuracy on a labelled JSONL set
-//!     ([`read_labeled_jsonl`]).
+//!     ([`read_labeled_jsonl`]);
+//!   - [`KnnScorer`]: no training, nearest-neighbour voting on the
+//!     pretrained encoder's sentence embeddings ([`SentenceEmbedder`]) of a
+//!     labeled set such as [`bundled_train_set`], cached on disk.
 //!
 //! ```
 //! use rsolv_classify::{
@@ -115,8 +118,8 @@ pub use eval::{
 };
 
 pub use data::{
-    GeneratorConfig, Sample, balance, generate, label_counts, parse_jsonl, read_jsonl,
-    to_jsonl_string, write_jsonl,
+    GeneratorConfig, Sample, balance, bundled_train_set, generate, label_counts, parse_jsonl,
+    read_jsonl, to_jsonl_string, write_jsonl,
 };
 
 /// The burn version this crate is built on (devices, tensors), re-exported.
@@ -125,12 +128,12 @@ pub use encoder::model::{
     self, ClassifierModel, Encoder, EncoderConfig, EncoderInput, EncoderLayer,
 };
 pub use encoder::{
-    Classifier, DEFAULT_MAX_LEN, EvalReport, ExampleRecord, FineTuned, LabelMap, LabeledFinding,
-    LoraSettings, LoraTarget, ModelFiles, PretrainedEncoder, TOP_K, TextEncoder, TrainingRecord,
-    TrainingSettings, apply_lora, backend_name, batch_from_ids, default_device,
-    evaluate_classifier, export_classifier, finetune, finetune_model, learning_rate_at,
-    load_hf_weights, load_pretrained, load_trainable, merge_lora, read_labeled_jsonl,
-    save_trainable,
+    Classifier, DEFAULT_MAX_LEN, EvalReport, ExampleRecord, FineTuned, KnnScorer, KnnSettings,
+    LabelMap, LabeledFinding, LoraSettings, LoraTarget, ModelFiles, PretrainedEncoder,
+    SentenceEmbedder, TOP_K, TextEncoder, TrainingRecord, TrainingSettings, apply_lora,
+    backend_name, batch_from_ids, default_device, evaluate_classifier, export_classifier, finetune,
+    finetune_model, learning_rate_at, load_hf_weights, load_pretrained, load_trainable, merge_lora,
+    read_labeled_jsonl, save_trainable,
 };
 pub use error::{Error, Result};
 pub use finding::{FindingText, Prediction};

@@ -29,7 +29,7 @@ pub use cli::{
     Cli, Command, DemoArgs, FeedbackArgs, FixArgs, GlobalArgs, LearnArgs, OptimizeArgs,
     ProfileArgs, RulesCommand, ScanArgs, SynthesizeArgs, TestArgs,
 };
-pub use commands::classify::{Approach, ClassifyArgs};
+pub use commands::classify::{Approach, ClassifyArgs, NeuralArgs};
 pub use commands::dataset::DatasetCommand;
 pub use commands::eval::EvalArgs;
 pub use commands::suppress::SuppressCommand;

@@ -104,6 +104,16 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<Sample>> {
     parse_jsonl(&text, path)
 }
 
+/// The committed training set `data/train.jsonl` (5,400 generated
+/// findings), built into the crate so that index-based approaches such as
+/// [`crate::KnnScorer`] work without a checkout.
+pub fn bundled_train_set() -> Result<Vec<Sample>> {
+    parse_jsonl(
+        include_str!("../../data/train.jsonl"),
+        Path::new("rsolv-classify/data/train.jsonl"),
+    )
+}
+
 /// Write samples as JSONL, one per line, fields in a fixed order.
 pub fn write_jsonl(out: &mut dyn Write, samples: &[Sample]) -> std::io::Result<()> {
     for sample in samples {

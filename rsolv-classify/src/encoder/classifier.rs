@@ -10,14 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::encoder::loader::weights_error;
 use crate::encoder::model::{ClassifierModel, EncoderConfig};
-use crate::encoder::tokenize::TextEncoder;
+use crate::encoder::tokenize::{TextEncoder, forward_by_length};
+use crate::eval::LabelScorer;
 use crate::{Error, FindingText, LABELS, Prediction, Result, VulnClass};
 
 /// How many top labels a [`Prediction`] lists.
 pub const TOP_K: usize = 5;
-
-/// Inputs larger than this are split into several forward passes.
-const MAX_FORWARD_BATCH: usize = 32;
 
 /// `labels.json`: the label of each output unit and the tokenizer length.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -170,24 +168,9 @@ impl Classifier {
             .iter()
             .map(|t| self.text.token_ids(t))
             .collect::<Result<Vec<_>>>()?;
-        // Similar lengths share a forward pass, so little time goes to padding.
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_by_key(|&i| (ids[i].len(), i));
-        let mut out = vec![Vec::new(); ids.len()];
-        for chunk in order.chunks(MAX_FORWARD_BATCH) {
-            let batch: Vec<Vec<u32>> = chunk.iter().map(|&i| ids[i].clone()).collect();
-            let input =
-                crate::encoder::tokenize::batch_from_ids(&batch, self.text.pad_id(), &self.device);
-            let probs = softmax(self.model.forward(&input), 1).into_data();
-            let probs: Vec<f32> = probs
-                .try_into_vec_as::<f32>()
-                .map_err(|e| Error::TensorData(format!("{e:?}")))?;
-            let width = self.labels.len();
-            for (row, &i) in chunk.iter().enumerate() {
-                out[i] = probs[row * width..(row + 1) * width].to_vec();
-            }
-        }
-        Ok(out)
+        forward_by_length(&ids, self.text.pad_id(), &self.device, |input| {
+            Ok(softmax(self.model.forward(input), 1))
+        })
     }
 
     fn classify_texts(&self, texts: &[String]) -> Result<Vec<Prediction>> {
@@ -225,4 +208,43 @@ pub(crate) fn read_label_map(path: &Path) -> Result<LabelMap> {
     }
     let text = std::fs::read_to_string(path).map_err(Error::io_at(path))?;
     serde_json::from_str(&text).map_err(Error::json_at(path, None))
+}
+
+/// The fine-tuned classifier in the evaluation harness and the CLI. A
+/// finding the tokenizer rejects gets uniform probabilities, since
+/// [`LabelScorer`] has no error path.
+impl LabelScorer for Classifier {
+    fn name(&self) -> &str {
+        "minilm-lora"
+    }
+
+    fn predict_proba(&self, finding: &FindingText) -> Vec<f32> {
+        self.predict_proba_batch(std::slice::from_ref(finding))
+            .remove(0)
+    }
+
+    fn predict_proba_batch(&self, findings: &[FindingText]) -> Vec<Vec<f32>> {
+        let texts: Vec<String> = findings.iter().map(FindingText::model_text).collect();
+        match self.probabilities(&texts) {
+            Ok(rows) => rows
+                .into_iter()
+                .map(|p| self.in_taxonomy_order(&p))
+                .collect(),
+            Err(_) => vec![vec![1.0 / LABELS.len() as f32; LABELS.len()]; findings.len()],
+        }
+    }
+}
+
+impl Classifier {
+    /// Output-unit probabilities rearranged into [`LABELS`] order (labels
+    /// the model lacks get 0).
+    fn in_taxonomy_order(&self, probabilities: &[f32]) -> Vec<f32> {
+        let mut out = vec![0.0; LABELS.len()];
+        for (label, &p) in self.labels.iter().zip(probabilities) {
+            if let Some(i) = LABELS.iter().position(|l| l == label) {
+                out[i] = p;
+            }
+        }
+        out
+    }
 }

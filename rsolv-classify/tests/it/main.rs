@@ -10,6 +10,7 @@ mod classifier;
 mod data;
 mod decoder;
 mod finetune;
+mod knn;
 mod parity;
 
 use std::path::{Path, PathBuf};

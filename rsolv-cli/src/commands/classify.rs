@@ -2,15 +2,17 @@
 //!
 //! Three inputs: one finding from flags, a JSONL file of findings, or a
 //! Semgrep/rsolv JSON scan report. The model is the bundled n-gram model
-//! unless `--model DIR` or `--approach keyword` says otherwise.
+//! unless `--model DIR` or `--approach keyword|knn` says otherwise.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use clap::{ArgGroup, Args, ValueEnum};
-use rsolv_classify::{BoxedScorer, FindingText, KeywordScorer, NgramModel, Prediction};
+use clap::{ArgGroup, Args};
+use rsolv_classify::{BoxedScorer, FindingText, Prediction};
 use serde_json::{Value, json};
 
+use super::approach::model_scorer;
+pub use super::approach::{Approach, NeuralArgs};
 use super::suppress;
 use crate::{GlobalArgs, Io, Status, output};
 
@@ -37,37 +39,38 @@ pub struct ClassifyArgs {
     /// Write the JSONL / JSON output here instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// A model directory (`ngram.bin`, from `rsolv dataset train-ngram`);
-    /// default: the bundled model.
-    #[arg(long, conflicts_with = "approach")]
+    /// A model directory: `ngram.bin` (from `rsolv dataset train-ngram`) or
+    /// a fine-tuned encoder export; default: the bundled n-gram model.
+    #[arg(long)]
     pub model: Option<PathBuf>,
-    /// A built-in approach instead of a model directory.
+    /// A built-in approach instead of a model directory (`encoder` takes
+    /// its directory from --model).
     #[arg(long, value_enum)]
     pub approach: Option<Approach>,
+    /// Options of the `knn` approach.
+    #[command(flatten)]
+    pub neural: NeuralArgs,
     /// Ignore the organization's suppressions.
     #[arg(long)]
     pub no_suppress: bool,
-}
-
-/// Built-in classification approaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Approach {
-    /// Weighted keyword hits.
-    Keyword,
-    /// The bundled hashed n-gram model.
-    Ngram,
 }
 
 /// The scorer `--model` / `--approach` name (default: bundled n-gram).
 pub(crate) fn scorer(
     model: Option<&Path>,
     approach: Option<Approach>,
+    neural: &NeuralArgs,
 ) -> anyhow::Result<BoxedScorer> {
-    Ok(match (model, approach) {
-        (Some(dir), _) => rsolv_classify::load_scorer(dir)?,
-        (None, Some(Approach::Keyword)) => Box::new(KeywordScorer::new()?),
-        (None, Some(Approach::Ngram) | None) => Box::new(NgramModel::bundled()?),
-    })
+    match (model, approach) {
+        (Some(dir), None | Some(Approach::Encoder)) => model_scorer(dir),
+        (Some(_), Some(other)) => anyhow::bail!(
+            "--model gives a model directory; it cannot be combined with --approach {}",
+            clap::ValueEnum::to_possible_value(&other)
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default()
+        ),
+        (None, approach) => neural.scorer(approach.unwrap_or(Approach::Ngram)),
+    }
 }
 
 /// `{label, confidence, top3: [{label, confidence}]}`.
@@ -94,7 +97,7 @@ pub(crate) async fn run(
     args: &ClassifyArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<Status> {
-    let scorer = scorer(args.model.as_deref(), args.approach)?;
+    let scorer = scorer(args.model.as_deref(), args.approach, &args.neural)?;
     let suppressions = if args.no_suppress {
         Vec::new()
     } else {

@@ -8,7 +8,7 @@ use rsolv_classify::{
     ComparisonReport, EvalOptions, confusion_svg, evaluate, markdown, read_jsonl,
 };
 
-use super::classify::{Approach, scorer};
+use super::approach::{Approach, NeuralArgs, model_scorer};
 use crate::{GlobalArgs, Io, Status, output};
 
 /// `rsolv eval`
@@ -17,12 +17,17 @@ pub struct EvalArgs {
     /// The labeled JSONL test set.
     #[arg(long, required = true)]
     pub data: Vec<PathBuf>,
-    /// Built-in approaches to evaluate (`ngram` is the bundled model).
+    /// Built-in approaches to evaluate (`ngram` is the bundled model;
+    /// `encoder` means the --model directories).
     #[arg(long, value_enum)]
     pub approach: Vec<Approach>,
-    /// Model directories to evaluate.
+    /// Model directories to evaluate (n-gram models or fine-tuned encoder
+    /// exports).
     #[arg(long)]
     pub model: Vec<PathBuf>,
+    /// Options of the `knn` approach.
+    #[command(flatten)]
+    pub neural: NeuralArgs,
     /// Also write report.md, report.json and one `confusion-NAME.svg`
     /// heatmap per approach into this directory.
     #[arg(long)]
@@ -37,16 +42,19 @@ pub(crate) fn run(global: &GlobalArgs, args: &EvalArgs, io: &mut Io<'_>) -> anyh
     for path in &args.data {
         samples.extend(read_jsonl(path)?);
     }
+    if args.approach.contains(&Approach::Encoder) && args.model.is_empty() {
+        anyhow::bail!("--approach encoder needs the fine-tuned model directory: --model DIR");
+    }
     let mut scorers = Vec::new();
-    for &approach in &args.approach {
-        scorers.push(scorer(None, Some(approach))?);
+    for &approach in args.approach.iter().filter(|&&a| a != Approach::Encoder) {
+        scorers.push(args.neural.scorer(approach)?);
     }
     for dir in &args.model {
-        scorers.push(scorer(Some(dir), None)?);
+        scorers.push(model_scorer(dir)?);
     }
     if scorers.is_empty() {
-        scorers.push(scorer(None, Some(Approach::Keyword))?);
-        scorers.push(scorer(None, Some(Approach::Ngram))?);
+        scorers.push(args.neural.scorer(Approach::Keyword)?);
+        scorers.push(args.neural.scorer(Approach::Ngram)?);
     }
     let options = EvalOptions {
         check_determinism: !args.no_determinism,

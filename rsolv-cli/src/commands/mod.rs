@@ -1,5 +1,6 @@
 //! One module per command; `dispatch` routes a parsed command line.
 
+mod approach;
 pub(crate) mod classify;
 pub(crate) mod dataset;
 mod demo;

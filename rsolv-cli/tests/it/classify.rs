@@ -317,3 +317,74 @@ fn dataset_generate_merges_and_balances_user_data() {
     assert!(text.contains("\"source\":\"user\""));
     assert!(text.contains("#1\""), "upsampled copies get a suffix");
 }
+
+/// The tiny BERT fixture of rsolv-classify (2 layers, 32 wide).
+fn tiny_bert() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../rsolv-classify/tests/fixtures/parity/bert-tiny")
+}
+
+#[test]
+fn knn_votes_with_a_given_labeled_set_and_caches_its_embeddings() {
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path().join("labeled.jsonl"),
+        "{\"title\":\"sql injection\",\"description\":\"user input reaches the raw query\",\"label\":\"sqli\"}\n\
+         {\"title\":\"cross site scripting\",\"description\":\"user input in the html response\",\"label\":\"xss\"}\n\
+         {\"title\":\"open redirect\",\"description\":\"redirect to user url\",\"label\":\"open_redirect\"}\n",
+    )
+    .expect("write");
+    let base = tiny_bert();
+    let args = [
+        "classify",
+        "--approach",
+        "knn",
+        "--base",
+        base.to_str().expect("utf-8 path"),
+        "--knn-data",
+        "labeled.jsonl",
+        "--knn-k",
+        "1",
+        "--knn-cache",
+        "cache",
+        "--no-suppress",
+        "--title",
+        "sql injection",
+        "--description",
+        "user input reaches the raw query",
+    ];
+    let json = sandbox.json("acme", &args);
+    assert_eq!(json["label"], "sqli");
+    let cached = std::fs::read_dir(sandbox.path().join("cache"))
+        .expect("cache dir")
+        .count();
+    assert_eq!(cached, 1);
+    // The second run reads the cache and answers the same.
+    assert_eq!(sandbox.json("acme", &args), json);
+}
+
+#[test]
+fn the_encoder_approach_needs_a_model_directory() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .rsolv(
+            "acme",
+            &["classify", "--approach", "encoder", "--title", "x"],
+        )
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--model DIR"));
+    std::fs::write(
+        sandbox.path().join("test.jsonl"),
+        "{\"title\":\"sql injection\",\"label\":\"sqli\"}\n",
+    )
+    .expect("write");
+    sandbox
+        .rsolv(
+            "acme",
+            &["eval", "--data", "test.jsonl", "--approach", "encoder"],
+        )
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--model DIR"));
+}

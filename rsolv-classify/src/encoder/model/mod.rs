@@ -6,6 +6,7 @@
 //! self-attention and an exact-GELU feed-forward block, then mean pooling
 //! over the attention mask (what sentence-transformers' MiniLM models use).
 
+mod activation;
 mod config;
 mod embeddings;
 mod layer;
