@@ -113,6 +113,9 @@ pub(crate) struct TreeMatcher<'t, 's> {
     wrapper_kinds: HashSet<u16>,
     /// String literal kinds (interpolated ones are interior nodes).
     string_kinds: HashSet<u16>,
+    /// Python definitions with decorators: the definition's id to the
+    /// `decorated_definition` around it.
+    decorated: HashMap<NodeId, NodeId>,
     /// Python's `set` and `dictionary` kinds: the pattern `{...}` is
     /// either.
     python_braces: Option<(u16, u16)>,
@@ -140,6 +143,20 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         for id in tree.ids() {
             by_kind.entry(tree.node(id).kind).or_default().push(id);
         }
+        let decorated = {
+            let kind = grammar
+                .language
+                .id_for_node_kind("decorated_definition", true);
+            let mut map = HashMap::new();
+            if grammar.import_style == ImportStyle::Python && kind != 0 {
+                for &wrapper in by_kind.get(&kind).into_iter().flatten() {
+                    if let Some(&inner) = tree.kids(wrapper).last() {
+                        map.insert(inner, wrapper);
+                    }
+                }
+            }
+            map
+        };
         Self {
             tree,
             keyword_kinds: ids(grammar.keyword_arguments),
@@ -155,6 +172,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: ids(grammar.subset_kinds),
             wrapper_kinds: ids(grammar.wrappers),
             string_kinds: ids(grammar.strings),
+            decorated,
             python_braces: (grammar.import_style == ImportStyle::Python)
                 .then(|| {
                     let id = |name| grammar.language.id_for_node_kind(name, true);
@@ -265,6 +283,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: HashSet::new(),
             wrapper_kinds: HashSet::new(),
             string_kinds: HashSet::new(),
+            decorated: HashMap::new(),
             python_import_kind: None,
             python_braces: None,
             language: None,
@@ -283,6 +302,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     if !self.could_start(p, id) {
                         continue;
                     }
+                    // A decorated Python definition is matched (and
+                    // reported) with its decorators, as Semgrep does.
+                    let id = self.decorated.get(&id).copied().unwrap_or(id);
                     let n = self.tree.node(id);
                     let mut found = 0;
                     self.node(p, id, &mut Env::default(), &mut |env| {
