@@ -132,6 +132,25 @@ pub(crate) fn is_lone_annotation(text: &str) -> bool {
     false
 }
 
+/// Whether parentheses opening after `before` in a Java pattern are a
+/// method's (declaration or call) rather than a typed metavariable's:
+/// they follow a name, not a keyword such as `return`.
+pub(crate) fn java_parameter_parens(lang: Language, before: &str) -> bool {
+    if lang != Language::Java {
+        return false;
+    }
+    let before = before.trim_end();
+    let word_start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map_or(0, |i| i + 1);
+    let word = &before[word_start..];
+    !word.is_empty()
+        && !matches!(
+            word,
+            "return" | "throw" | "case" | "else" | "yield" | "assert" | "new"
+        )
+}
+
 /// The text of a pattern node that may be a hole the grammar could not
 /// place (a syntax error around `...` or `$X`), without the separators
 /// the error swallowed (`...;`, `..., ` in an annotation's arguments).
@@ -223,6 +242,9 @@ mod tests {
             "class A {\n{ __rsel; }\n  int x;\n}"
         );
         assert_eq!(hole_text(", __rsel"), "__rsel");
+        assert!(java_parameter_parens(Language::Java, "void onMessage"));
+        assert!(!java_parameter_parens(Language::Java, "return "));
+        assert!(!java_parameter_parens(Language::Java, "x = "));
         assert!(is_lone_annotation("@Consumes({\"a/b\"})\n"));
         assert!(is_lone_annotation("@Deprecated"));
         assert!(!is_lone_annotation("@A\n@B"));
