@@ -19,6 +19,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             || self.ruby_keyword_parameter(p, t, env, k)
             || self.ruby_symbol_metavariable(p, t, env, k)
             || self.ruby_pair_pattern(p, t, env, k)
+            || self.ruby_pair_syntax(p, t, env, k)
     }
 
     /// Kinds a pattern node of `kind` may also match, beyond its own.
@@ -155,6 +156,60 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 .any(|&h| self.tree.kids(h).contains(&t))
         });
         in_hash && self.seq(kids, self.tree.kids(t), false, env, &mut |env, _| k(env))
+    }
+
+    /// Ruby `:k => v` and `k: v` are the same hash pair to Semgrep: a
+    /// pattern pair in one syntax matches a pair in the other.
+    fn ruby_pair_syntax(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "pair" || self.tree.node(t).kind != *kind {
+            return false;
+        }
+        let (
+            [
+                Pat::Leaf { text: pkey, .. },
+                Pat::Leaf { text: pop, .. },
+                pvalue,
+            ],
+            [tkey, top, tvalue],
+        ) = (kids.as_slice(), self.tree.kids(t))
+        else {
+            return false;
+        };
+        let top = self.tree.text(*top);
+        // The key's name, without the symbol's colon.
+        let (pname, tname) = match (&**pop, top) {
+            ("=>", ":") => (pkey.strip_prefix(':'), Some(self.tree.text(*tkey))),
+            (":", "=>") => (Some(&**pkey), self.tree.text(*tkey).strip_prefix(':')),
+            _ => return false,
+        };
+        let (Some(pname), Some(tname)) = (pname, tname) else {
+            return false;
+        };
+        let tk = self.tree.node(*tkey);
+        let name_start = if top == "=>" { tk.start + 1 } else { tk.start };
+        let same_key = |env: &mut Env, k: Cont| -> bool {
+            match pname.strip_prefix("__rsmv_") {
+                Some(mv)
+                    if !mv.is_empty()
+                        && mv
+                            .bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
+                {
+                    let name: std::sync::Arc<str> = format!("${mv}").into();
+                    let b = Binding {
+                        node: None,
+                        start: name_start,
+                        end: tk.end,
+                    };
+                    self.bind(&name, b, env, k)
+                }
+                _ => pname == tname && k(env),
+            }
+        };
+        same_key(env, &mut |env| self.node(pvalue, *tvalue, env, k))
     }
 
     /// Java `$M(...) {...}` (a constructor to the parser) against a method
