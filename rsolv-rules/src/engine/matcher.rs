@@ -192,6 +192,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }
     }
 
+    /// The nodes of `kind`, in pre-order.
+    pub(super) fn nodes_of_kind(&self, kind: u16) -> &[NodeId] {
+        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
     /// Whether matching stopped early because the file used up its budget.
     pub(crate) fn timed_out(&self) -> bool {
         self.budget.get() == 0
@@ -256,6 +261,17 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 let mut ids: Vec<NodeId> = kinds
                     .iter()
                     .filter_map(|k| self.by_kind.get(k))
+                    .flatten()
+                    .copied()
+                    .collect();
+                ids.sort_unstable();
+                Box::new(ids.into_iter())
+            }
+            Pat::Node { kind, .. } if self.equivalent_kinds(*kind).is_some() => {
+                let mut ids: Vec<NodeId> = [Some(*kind), self.equivalent_kinds(*kind)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|k| self.by_kind.get(&k))
                     .flatten()
                     .copied()
                     .collect();
@@ -373,6 +389,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     || self
                         .js_function_targets(p)
                         .is_some_and(|targets| targets.contains(&self.kind_name(n.kind)))
+                    || self.equivalent_kinds(*kind) == Some(n.kind)
             }
             Pat::Leaf { kind, .. } => n.kind == *kind,
             // An identifier may hold a string constant.
@@ -448,7 +465,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         found = true;
                         k(env)
                     };
-                    if *unordered_keywords {
+                    if self.is_dotted_callee_pattern(p, t) {
+                        self.ruby_dotted_callee(p, t, env, &mut k2)
+                    } else if *unordered_keywords {
                         self.keyword_seq(kids, tkids, env, &mut k2)
                     } else if self.subset_kinds.contains(kind) {
                         let pats: Vec<&Pat> = kids.iter().collect();
@@ -463,13 +482,14 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 if stop || found {
                     return stop;
                 }
-                self.deep_expression_statement(p, t, env, k)
+                self.deep_expression_statement(p, t, env, k) || self.node_equivalence(p, t, env, k)
             }
             Pat::Leaf { kind, text, .. } => {
-                n.kind == *kind
+                (n.kind == *kind
                     && matches!(n.class, Class::Leaf | Class::Error)
                     && (self.tree.text(t) == &**text || self.same_string_delimiter(*kind, t, text))
-                    && k(env)
+                    && k(env))
+                    || self.node_equivalence(p, t, env, k)
             }
             Pat::Str(StrPat::AnyFString) => {
                 let is_string = n.class == Class::Str
@@ -562,14 +582,14 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }
     }
 
-    fn kind_name(&self, kind: u16) -> &str {
+    pub(super) fn kind_name(&self, kind: u16) -> &str {
         self.language
             .as_ref()
             .and_then(|l| l.node_kind_for_id(kind))
             .unwrap_or("")
     }
 
-    fn kind_id(&self, name: &str) -> Option<u16> {
+    pub(super) fn kind_id(&self, name: &str) -> Option<u16> {
         let id = self.language.as_ref()?.id_for_node_kind(name, true);
         (id != 0).then_some(id)
     }
@@ -993,7 +1013,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     }
 
     /// Bind `name` (or check an existing binding), then continue.
-    fn bind(
+    pub(super) fn bind(
         &self,
         name: &Arc<str>,
         b: Binding,
@@ -1023,7 +1043,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// Match pattern siblings against tree siblings. With `open_end`, the
     /// pattern may stop before the siblings do; `k` gets how many siblings
     /// are left over.
-    fn seq(
+    pub(super) fn seq(
         &self,
         ps: &[Pat],
         ts: &[NodeId],

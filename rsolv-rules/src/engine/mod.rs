@@ -8,6 +8,7 @@
 
 mod comparison;
 mod constants;
+mod equiv;
 mod eval;
 mod fix;
 mod formula;
@@ -17,6 +18,7 @@ mod lines;
 mod matcher;
 mod names;
 mod pattern;
+mod pattern_rewrite;
 mod scan;
 mod taint;
 mod tree;

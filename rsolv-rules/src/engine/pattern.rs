@@ -168,6 +168,9 @@ pub(crate) fn parse_pattern(
         let Some(tree) = SynTree::parse(grammar, &source) else {
             continue;
         };
+        if super::pattern_rewrite::misparsed(lang, grammar, &source) {
+            continue;
+        }
         let converter = Converter {
             tree: &tree,
             grammar,
@@ -190,6 +193,10 @@ fn wrappers(lang: Language, text: &str) -> &'static [(&'static str, &'static str
         // `{ a: $X }` is an object, not a block with a label, as in Semgrep.
         Language::JavaScript | Language::TypeScript if text.trim_start().starts_with('{') => {
             &[("(", ")"), ("", ""), ("class __RsC {\n", "\n}")]
+        }
+        // A lone annotation (`@Consumes({...})`), on a package.
+        Language::Java if super::pattern_rewrite::is_lone_annotation(text) => {
+            &[("", "package __rsp;")]
         }
         Language::Java => &[
             ("", ""),
@@ -319,8 +326,8 @@ impl Converter<'_, '_> {
         let n = self.tree.node(id);
         match n.class {
             Class::Error => {
-                let text = self.tree.text(id).trim().trim_end_matches(';').trim();
-                text == ELLIPSIS || text.starts_with(MV) || text.starts_with(MVS)
+                let text = super::pattern_rewrite::hole_text(self.tree.text(id));
+                hole(text).is_some()
             }
             Class::Interior => self.tree.kids(id).iter().all(|&k| self.errors_are_holes(k)),
             _ => true,
@@ -332,7 +339,7 @@ impl Converter<'_, '_> {
         let text = self.tree.text(id);
         match n.class {
             Class::Leaf | Class::Error => {
-                if let Some(hole) = hole(text.trim().trim_end_matches(';').trim()) {
+                if let Some(hole) = hole(super::pattern_rewrite::hole_text(text)) {
                     if let Pat::Metavar(name) = &hole
                         && let Some(ty) = self.types.get(&**name)
                     {
@@ -506,6 +513,7 @@ fn hole(text: &str) -> Option<Pat> {
     if let Some(name) = text
         .strip_prefix(MV)
         .or_else(|| text.strip_prefix(MV_CONST))
+        .filter(|n| n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
     {
         return Some(if name == "_" {
             Pat::Wildcard
@@ -545,6 +553,7 @@ fn string_pat(content: &str) -> StrPat {
 /// hash (`{..., "k": $V, ...}`), which must be a key/value pair to parse.
 fn rewrite_holes_for(lang: Language, pattern: &str) -> String {
     let rewritten = rewrite_holes(pattern);
+    let rewritten = super::pattern_rewrite::rewrite_for_grammar(lang, &rewritten);
     if lang == Language::Java {
         // A statement `...` needs its semicolon to parse as a statement.
         return rewritten

@@ -34,6 +34,9 @@ pub(crate) fn strip_typed_metavariables(
         ) && out
             .trim_end()
             .ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ')' | ']'));
+        // Java `m(Message $M)` after a method name: parameters, not a
+        // typed metavariable.
+        let call_parens = call_parens || super::pattern_rewrite::java_parameter_parens(lang, &out);
         match typed(lang, inside).filter(|_| !call_parens) {
             Some((name, ty)) => {
                 out.push('$');

@@ -1,0 +1,262 @@
+//! Equivalences between pattern and code nodes of different shapes that
+//! Semgrep treats alike in Ruby and Java (its generic AST erases the
+//! difference): a dotted callee bound by `$F(...)`, a keyword parameter
+//! matched by a plain one, a method declaration matched by a pattern
+//! without a return type.
+
+use super::matcher::{Binding, Env, TreeMatcher};
+use super::pattern::Pat;
+use super::tree::NodeId;
+
+/// A continuation: called for every way a match succeeds.
+type Cont<'a> = &'a mut dyn FnMut(&mut Env) -> bool;
+
+impl<'t, 's> TreeMatcher<'t, 's> {
+    /// Match `p` against `t` when their shapes differ but Semgrep treats
+    /// them alike (a fallback after the structural match failed).
+    pub(super) fn node_equivalence(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        self.java_method_without_type(p, t, env, k)
+            || self.ruby_keyword_parameter(p, t, env, k)
+            || self.ruby_symbol_metavariable(p, t, env, k)
+            || self.ruby_pair_pattern(p, t, env, k)
+            || self.ruby_pair_syntax(p, t, env, k)
+    }
+
+    /// Kinds a pattern node of `kind` may also match, beyond its own.
+    pub(super) fn equivalent_kinds(&self, kind: u16) -> Option<u16> {
+        match self.kind_name(kind) {
+            // `$M(...) {...}` parses as a Java constructor; it also matches
+            // methods, whatever their return type.
+            "constructor_declaration" => self.kind_id("method_declaration"),
+            // `:$K => v` alone parses as a Ruby pattern match; it is a
+            // hash pair.
+            "match_pattern" => self.kind_id("pair"),
+            _ => None,
+        }
+    }
+
+    /// Whether `p` is Ruby `$F(...)` and `t` a call with a receiver
+    /// (`recv.meth(args)`), which [`Self::ruby_dotted_callee`] matches in
+    /// place of the structural match (that would bind `$F` to `recv`).
+    pub(super) fn is_dotted_callee_pattern(&self, p: &Pat, t: NodeId) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        // `$F(...)`, not `$R.meth(...)`.
+        if !matches!(
+            kids.as_slice(),
+            [Pat::Metavar(_)]
+                | [
+                    Pat::Metavar(_),
+                    Pat::Node { .. } | Pat::Ellipsis | Pat::EllipsisMetavar(_)
+                ]
+        ) || self.kind_name(*kind) != "call"
+            || self.tree.node(t).kind != *kind
+        {
+            return false;
+        }
+        matches!(self.tree.kids(t), [_, dot, method, ..]
+            if !self.tree.node(*dot).named
+                && matches!(self.tree.text(*dot), "." | "&.")
+                && self.kind_name(self.tree.node(*method).kind) == "identifier")
+    }
+
+    /// Ruby `$F(...)` against `recv.meth(args)` (or `recv.meth args`):
+    /// Semgrep binds `$F` to the dotted callee `recv.meth`.
+    pub(super) fn ruby_dotted_callee(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        let [Pat::Metavar(name), rest @ ..] = kids.as_slice() else {
+            return false;
+        };
+        if self.kind_name(*kind) != "call" || self.tree.node(t).kind != *kind {
+            return false;
+        }
+        let tkids = self.tree.kids(t);
+        let [recv, dot, method, targs @ ..] = tkids else {
+            return false;
+        };
+        let dot_text = self.tree.text(*dot);
+        if self.tree.node(*dot).named
+            || !matches!(dot_text, "." | "&.")
+            || self.kind_name(self.tree.node(*method).kind) != "identifier"
+        {
+            return false;
+        }
+        let binding = Binding {
+            node: None,
+            start: self.tree.node(*recv).start,
+            end: self.tree.node(*method).end,
+        };
+        self.bind(name, binding, env, &mut |env| {
+            self.seq(rest, targs, false, env, &mut |env, _| k(env))
+        })
+    }
+
+    /// Ruby `def f(a, b)` in a pattern against `def f(a:, b:)`: a plain
+    /// parameter name matches the name of a keyword parameter.
+    fn ruby_keyword_parameter(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        if !matches!(p, Pat::Leaf { named: true, .. }) {
+            return false;
+        }
+        if self.kind_name(self.tree.node(t).kind) != "keyword_parameter" {
+            return false;
+        }
+        // With or without a default value (`a: nil`), as in Semgrep.
+        match self.tree.kids(t) {
+            [name, colon, ..] if self.tree.text(*colon) == ":" => self.node(p, *name, env, k),
+            _ => false,
+        }
+    }
+
+    /// Ruby `:$K` in a pattern: any symbol, `$K` bound to its name.
+    fn ruby_symbol_metavariable(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Leaf { kind, text, .. } = p else {
+            return false;
+        };
+        let n = self.tree.node(t);
+        if self.kind_name(*kind) != "simple_symbol" || n.kind != *kind {
+            return false;
+        }
+        let Some(name) = text.strip_prefix(":__rsmv_") else {
+            return false;
+        };
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return false;
+        }
+        let binding = Binding {
+            node: None,
+            start: n.start + 1,
+            end: n.end,
+        };
+        let name: std::sync::Arc<str> = format!("${name}").into();
+        self.bind(&name, binding, env, k)
+    }
+
+    /// Ruby `:a => $V` alone in a pattern (a pattern match to the parser)
+    /// against a pair of a hash literal (Semgrep does not match the
+    /// keyword arguments of a call with it).
+    fn ruby_pair_pattern(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "match_pattern"
+            || self.kind_name(self.tree.node(t).kind) != "pair"
+        {
+            return false;
+        }
+        let in_hash = self.kind_id("hash").is_some_and(|hash| {
+            self.nodes_of_kind(hash)
+                .iter()
+                .any(|&h| self.tree.kids(h).contains(&t))
+        });
+        in_hash && self.seq(kids, self.tree.kids(t), false, env, &mut |env, _| k(env))
+    }
+
+    /// Ruby `:k => v` and `k: v` are the same hash pair to Semgrep: a
+    /// pattern pair in one syntax matches a pair in the other.
+    fn ruby_pair_syntax(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "pair" || self.tree.node(t).kind != *kind {
+            return false;
+        }
+        let (
+            [
+                Pat::Leaf { text: pkey, .. },
+                Pat::Leaf { text: pop, .. },
+                pvalue,
+            ],
+            [tkey, top, tvalue],
+        ) = (kids.as_slice(), self.tree.kids(t))
+        else {
+            return false;
+        };
+        let top = self.tree.text(*top);
+        // The key's name, without the symbol's colon.
+        let (pname, tname) = match (&**pop, top) {
+            ("=>", ":") => (pkey.strip_prefix(':'), Some(self.tree.text(*tkey))),
+            (":", "=>") => (Some(&**pkey), self.tree.text(*tkey).strip_prefix(':')),
+            _ => return false,
+        };
+        let (Some(pname), Some(tname)) = (pname, tname) else {
+            return false;
+        };
+        let tk = self.tree.node(*tkey);
+        let name_start = if top == "=>" { tk.start + 1 } else { tk.start };
+        let same_key = |env: &mut Env, k: Cont| -> bool {
+            match pname.strip_prefix("__rsmv_") {
+                Some(mv)
+                    if !mv.is_empty()
+                        && mv
+                            .bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
+                {
+                    let name: std::sync::Arc<str> = format!("${mv}").into();
+                    let b = Binding {
+                        node: None,
+                        start: name_start,
+                        end: tk.end,
+                    };
+                    self.bind(&name, b, env, k)
+                }
+                _ => pname == tname && k(env),
+            }
+        };
+        same_key(env, &mut |env| self.node(pvalue, *tvalue, env, k))
+    }
+
+    /// Java `$M(...) {...}` (a constructor to the parser) against a method
+    /// declaration: the pattern's modifiers, name, parameters and body
+    /// match the method's, whatever its return type.
+    fn java_method_without_type(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "constructor_declaration"
+            || self.kind_name(self.tree.node(t).kind) != "method_declaration"
+        {
+            return false;
+        }
+        let tkids = self.tree.kids(t);
+        let Some(params_at) = tkids
+            .iter()
+            .position(|&c| self.kind_name(self.tree.node(c).kind) == "formal_parameters")
+        else {
+            return false;
+        };
+        if params_at < 2 {
+            return false;
+        }
+        // Drop the return type (just before the name) and the type
+        // parameters a pattern without a type cannot mention.
+        let shown: Vec<NodeId> = tkids
+            .iter()
+            .enumerate()
+            .filter(|&(i, &c)| {
+                i != params_at - 2 && self.kind_name(self.tree.node(c).kind) != "type_parameters"
+            })
+            .map(|(_, &c)| c)
+            .collect();
+        let (Some((pbody, phead)), Some((&tbody, thead))) = (kids.split_last(), shown.split_last())
+        else {
+            return false;
+        };
+        if self.kind_name(self.tree.node(tbody).kind) != "block" {
+            return false;
+        }
+        self.seq(phead, thead, false, env, &mut |env, _| match pbody {
+            Pat::Node { kind, kids, .. } if self.kind_name(*kind) == "constructor_body" => self
+                .seq(kids, self.tree.kids(tbody), false, env, &mut |env, _| {
+                    k(env)
+                }),
+            other => self.node(other, tbody, env, k),
+        })
+    }
+}

@@ -1,0 +1,257 @@
+//! Per-language touch-ups of a pattern's text after its holes are
+//! rewritten, so that grammar-specific Semgrep idioms parse.
+
+use rsolv_core::Language;
+
+use super::lang::Grammar;
+
+/// The placeholder `...` is rewritten to (see `pattern.rs`).
+const ELLIPSIS: &str = "__rsel";
+
+/// Rewrite `text` (holes already replaced by placeholders) so that the
+/// grammar of `lang` accepts Semgrep's idioms for it.
+pub(crate) fn rewrite_for_grammar(lang: Language, text: &str) -> String {
+    match lang {
+        Language::Ruby => ruby_interpolated_ellipsis(text),
+        Language::Java => java_member_ellipsis(&java_trailing_ellipsis(text)),
+        _ => text.to_owned(),
+    }
+}
+
+/// Ruby `"...#{...}..."`: the `...` inside an interpolation is left alone
+/// by the hole rewriting (it is inside quotes) and is no Ruby expression;
+/// make it the ellipsis placeholder.
+fn ruby_interpolated_ellipsis(text: &str) -> String {
+    text.replace("#{...}", &format!("#{{{ELLIPSIS}}}"))
+}
+
+/// Java `a(); ...` on one line: the `...` after a statement is a statement
+/// too and needs its own semicolon to parse.
+fn java_trailing_ellipsis(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let trimmed = line.trim_end();
+            match trimmed.strip_suffix(ELLIPSIS) {
+                Some(before)
+                    if before.ends_with(char::is_whitespace)
+                        && matches!(before.trim_end().chars().last(), Some(';' | '}' | '{')) =>
+                {
+                    format!("{trimmed};")
+                }
+                _ => line.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether a wrapper's parse of a pattern should be passed over for the
+/// next wrapper: in Java, a token the parser had to invent right before a
+/// `{` (a missing `;`) means the fragment was read as something else, as
+/// `$M(...) {...}` is read as a call followed by a block rather than a
+/// method declaration.
+pub(crate) fn misparsed(lang: Language, grammar: &Grammar, source: &str) -> bool {
+    if lang != Language::Java {
+        return false;
+    }
+    let mut parser = tree_sitter::Parser::new();
+    if parser.set_language(&grammar.language).is_err() {
+        return false;
+    }
+    let Some(tree) = parser.parse(source, None) else {
+        return false;
+    };
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_missing()
+            && source
+                .get(node.start_byte()..)
+                .is_some_and(|rest| rest.trim_start().starts_with('{'))
+        {
+            return true;
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
+}
+
+/// Whether `text` is one Java annotation and nothing else (`@A`,
+/// `@A(x = 1)`), which parses only in front of a declaration.
+pub(crate) fn is_lone_annotation(text: &str) -> bool {
+    let Some(rest) = text.trim().strip_prefix('@') else {
+        return false;
+    };
+    let name_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(rest.len());
+    if name_len == 0 {
+        return false;
+    }
+    let rest = rest[name_len..].trim_start();
+    if rest.is_empty() {
+        return true;
+    }
+    if !rest.starts_with('(') {
+        return false;
+    }
+    // The argument list must close at the very end.
+    let mut depth = 0usize;
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return rest[i + 1..].trim().is_empty();
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    false
+}
+
+/// Whether parentheses opening after `before` in a Java pattern are a
+/// method's (declaration or call) rather than a typed metavariable's:
+/// they follow a name, not a keyword such as `return`.
+pub(crate) fn java_parameter_parens(lang: Language, before: &str) -> bool {
+    if lang != Language::Java {
+        return false;
+    }
+    let before = before.trim_end();
+    let word_start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map_or(0, |i| i + 1);
+    let word = &before[word_start..];
+    !word.is_empty()
+        && !matches!(
+            word,
+            "return" | "throw" | "case" | "else" | "yield" | "assert" | "new"
+        )
+}
+
+/// The text of a pattern node that may be a hole the grammar could not
+/// place (a syntax error around `...` or `$X`), without the separators
+/// the error swallowed (`...;`, `..., ` in an annotation's arguments).
+pub(crate) fn hole_text(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || c == ';' || c == ',')
+}
+
+/// What a `{` opens in a Java pattern, for [`java_member_ellipsis`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JavaBrace {
+    /// An array initializer (`= {`, `new int[] {`, an annotation's `({`).
+    Initializer,
+    /// A class, interface or enum body.
+    Body,
+    /// A block or anything else.
+    Other,
+}
+
+/// Java `...` alone on its line where a statement `...;` does not parse:
+/// in an array initializer (`byte[] $X = {\n...\n};`) it is an element,
+/// kept from becoming `...;` by a trailing comma; in a class body it is a
+/// member, written as an initializer block `{ ...; }` (which the pattern
+/// converter reduces to `...`), since `...;` would run into the member
+/// after it.
+fn java_member_ellipsis(text: &str) -> String {
+    let mut braces: Vec<JavaBrace> = Vec::new();
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let trimmed = line.trim();
+        if trimmed == ELLIPSIS {
+            match braces.last() {
+                Some(JavaBrace::Initializer) => {
+                    out.push(format!("{line},"));
+                    continue;
+                }
+                Some(JavaBrace::Body) => {
+                    out.push(format!("{{ {ELLIPSIS}; }}"));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        for (i, c) in trimmed.char_indices() {
+            match c {
+                '{' => {
+                    let before = trimmed[..i].trim_end();
+                    let is_body = before
+                        .split_whitespace()
+                        .any(|w| matches!(w, "class" | "interface" | "enum" | "@interface"));
+                    braces.push(if before.ends_with(['=', ']', '(', ',']) {
+                        JavaBrace::Initializer
+                    } else if is_body {
+                        JavaBrace::Body
+                    } else {
+                        JavaBrace::Other
+                    });
+                }
+                '}' => {
+                    braces.pop();
+                }
+                _ => {}
+            }
+        }
+        out.push(line.to_owned());
+    }
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_grammar_idioms() {
+        assert_eq!(
+            rewrite_for_grammar(Language::Ruby, "foo(\"...#{...}...\")"),
+            "foo(\"...#{__rsel}...\")"
+        );
+        assert_eq!(
+            rewrite_for_grammar(Language::Java, "x.a(); __rsel\nx.b();"),
+            "x.a(); __rsel;\nx.b();"
+        );
+        assert_eq!(
+            rewrite_for_grammar(Language::Java, "byte[] x = {\n  __rsel\n};\n__rsel"),
+            "byte[] x = {\n  __rsel,\n};\n__rsel"
+        );
+        assert_eq!(
+            rewrite_for_grammar(Language::Java, "class A {\n  __rsel\n  int x;\n}"),
+            "class A {\n{ __rsel; }\n  int x;\n}"
+        );
+        assert_eq!(hole_text(", __rsel"), "__rsel");
+        assert!(java_parameter_parens(Language::Java, "void onMessage"));
+        assert!(!java_parameter_parens(Language::Java, "return "));
+        assert!(!java_parameter_parens(Language::Java, "x = "));
+        assert!(is_lone_annotation("@Consumes({\"a/b\"})\n"));
+        assert!(is_lone_annotation("@Deprecated"));
+        assert!(!is_lone_annotation("@A\n@B"));
+        assert!(!is_lone_annotation("@A(x)\nvoid f() {}"));
+        assert_eq!(
+            rewrite_for_grammar(Language::Java, "f(__rsel)"),
+            "f(__rsel)"
+        );
+    }
+}
