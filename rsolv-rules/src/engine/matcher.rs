@@ -98,21 +98,75 @@ const MAX_STEPS_PER_FILE: u64 = 200_000_000;
 /// such as `f(..., $X, ..., $Y, ...)` on huge argument lists.
 const MAX_ENVS_PER_NODE: usize = 64;
 
+/// A set of node kinds with a cheap hash (kinds are small integers and
+/// the matcher tests membership on every step).
+pub(crate) type KindSet = HashSet<u16, std::hash::BuildHasherDefault<KindHasher>>;
+
+/// Fibonacci hashing of a node kind.
+#[derive(Default)]
+pub(crate) struct KindHasher(u64);
+
+impl std::hash::Hasher for KindHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Every node kind name of `language`, by kind id, computed once per
+/// grammar and shared by every matcher.
+fn kind_names(language: &tree_sitter::Language) -> Arc<[Box<str>]> {
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<Vec<(Vec<Box<str>>, Arc<[Box<str>]>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let name = |id: usize| -> Box<str> {
+        u16::try_from(id)
+            .ok()
+            .and_then(|id| language.node_kind_for_id(id))
+            .unwrap_or("")
+            .into()
+    };
+    let count = language.node_kind_count();
+    // A grammar is recognized by its symbol count and first names.
+    let key: Vec<Box<str>> = std::iter::once(count.to_string().into())
+        .chain((0..count.min(32)).map(name))
+        .collect();
+    let build = || -> Arc<[Box<str>]> { (0..count).map(name).collect::<Vec<_>>().into() };
+    let Ok(mut cache) = CACHE.get_or_init(|| Mutex::new(Vec::new())).lock() else {
+        return build();
+    };
+    if let Some((_, names)) = cache.iter().find(|(k, _)| *k == key) {
+        return names.clone();
+    }
+    let names = build();
+    cache.push((key, names.clone()));
+    names
+}
+
 /// Matches patterns against one tree.
 pub(crate) struct TreeMatcher<'t, 's> {
     pub(crate) tree: &'t SynTree<'s>,
-    keyword_kinds: HashSet<u16>,
-    block_kinds: HashSet<u16>,
+    keyword_kinds: KindSet,
+    block_kinds: KindSet,
     /// Node ids by kind, in pre-order: a pattern rooted at a call only
     /// visits calls.
     by_kind: HashMap<u16, Vec<NodeId>>,
     aliases: Aliases,
-    attribute_kinds: HashSet<u16>,
-    optional_kinds: HashSet<u16>,
-    subset_kinds: HashSet<u16>,
-    wrapper_kinds: HashSet<u16>,
+    attribute_kinds: KindSet,
+    optional_kinds: KindSet,
+    subset_kinds: KindSet,
+    wrapper_kinds: KindSet,
     /// String literal kinds (interpolated ones are interior nodes).
-    string_kinds: HashSet<u16>,
+    string_kinds: KindSet,
     /// Python definitions with decorators: the definition's id to the
     /// `decorated_definition` around it.
     decorated: HashMap<NodeId, NodeId>,
@@ -122,6 +176,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// Python's `import_statement` kind, for module-import patterns.
     python_import_kind: Option<u16>,
     language: Option<tree_sitter::Language>,
+    /// Node kind names by kind id.
+    kind_names: Arc<[Box<str>]>,
     declared: DeclaredTypes,
     /// Matching steps left for this file; when it runs out, matching stops
     /// and the file is reported as timed out instead of hanging the scan.
@@ -132,7 +188,7 @@ pub(crate) struct TreeMatcher<'t, 's> {
 
 impl<'t, 's> TreeMatcher<'t, 's> {
     pub(crate) fn new(tree: &'t SynTree<'s>, grammar: &Grammar) -> Self {
-        let ids = |names: &[&str]| -> HashSet<u16> {
+        let ids = |names: &[&str]| -> KindSet {
             names
                 .iter()
                 .map(|n| grammar.language.id_for_node_kind(n, true))
@@ -187,6 +243,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 None => DeclaredTypes::default(),
             },
             language: Some(grammar.language.clone()),
+            kind_names: kind_names(&grammar.language),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
         }
@@ -290,19 +347,20 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     pub(crate) fn new_textual(tree: &'t SynTree<'s>) -> Self {
         Self {
             tree,
-            keyword_kinds: HashSet::new(),
-            block_kinds: HashSet::new(),
+            keyword_kinds: KindSet::default(),
+            block_kinds: KindSet::default(),
             by_kind: HashMap::new(),
             aliases: Aliases::default(),
-            attribute_kinds: HashSet::new(),
-            optional_kinds: HashSet::new(),
-            subset_kinds: HashSet::new(),
-            wrapper_kinds: HashSet::new(),
-            string_kinds: HashSet::new(),
+            attribute_kinds: KindSet::default(),
+            optional_kinds: KindSet::default(),
+            subset_kinds: KindSet::default(),
+            wrapper_kinds: KindSet::default(),
+            string_kinds: KindSet::default(),
             decorated: HashMap::new(),
             python_import_kind: None,
             python_braces: None,
             language: None,
+            kind_names: Arc::from(Vec::new()),
             declared: DeclaredTypes::default(),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
@@ -582,11 +640,10 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }
     }
 
+    /// The grammar's name for a node kind (a table lookup: this sits on
+    /// the matcher's hot path).
     pub(super) fn kind_name(&self, kind: u16) -> &str {
-        self.language
-            .as_ref()
-            .and_then(|l| l.node_kind_for_id(kind))
-            .unwrap_or("")
+        self.kind_names.get(usize::from(kind)).map_or("", |n| n)
     }
 
     pub(super) fn kind_id(&self, name: &str) -> Option<u16> {
@@ -1167,7 +1224,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         kws: &[&Pat],
         ts: &[NodeId],
         used: &mut [bool],
-        kinds: Option<&HashSet<u16>>,
+        kinds: Option<&KindSet>,
         env: &mut Env,
         k: &mut dyn FnMut(&mut Env, &[bool]) -> bool,
     ) -> bool {

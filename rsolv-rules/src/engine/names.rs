@@ -3,7 +3,7 @@
 //! another name (`from subprocess import call as run_it; run_it(...)`,
 //! `import subprocess as sp; sp.call(...)`), as Semgrep does.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::lang::Grammar;
 use super::tree::{NodeId, SynTree};
@@ -125,7 +125,7 @@ impl Aliases {
         &self,
         tree: &SynTree<'_>,
         id: NodeId,
-        attribute_kinds: &HashSet<u16>,
+        attribute_kinds: &super::matcher::KindSet,
     ) -> Option<String> {
         if self.is_empty() {
             return None;
