@@ -167,6 +167,12 @@ pub(crate) struct TreeMatcher<'t, 's> {
     wrapper_kinds: KindSet,
     /// String literal kinds (interpolated ones are interior nodes).
     string_kinds: KindSet,
+    /// Pattern kinds some equivalence applies to (assignments, functions,
+    /// imports, Ruby pairs and symbols, Java constructors, ...).
+    equiv_pattern_kinds: KindSet,
+    /// Code kinds some equivalence applies to (wrappers, Ruby keyword
+    /// parameters).
+    equiv_target_kinds: KindSet,
     /// Python definitions with decorators: the definition's id to the
     /// `decorated_definition` around it.
     decorated: HashMap<NodeId, NodeId>,
@@ -228,6 +234,29 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: ids(grammar.subset_kinds),
             wrapper_kinds: ids(grammar.wrappers),
             string_kinds: ids(grammar.strings),
+            equiv_pattern_kinds: {
+                let mut kinds = ids(ASSIGNMENT_KINDS);
+                kinds.extend(ids(&[
+                    "expression_statement",
+                    "function_expression",
+                    "function_declaration",
+                    "variable_declaration",
+                    "set",
+                    "dictionary",
+                    "import_statement",
+                    "call",
+                    "constructor_declaration",
+                    "simple_symbol",
+                    "match_pattern",
+                    "pair",
+                ]));
+                kinds
+            },
+            equiv_target_kinds: {
+                let mut kinds = ids(grammar.wrappers);
+                kinds.extend(ids(&["keyword_parameter"]));
+                kinds
+            },
             decorated,
             python_braces: (grammar.import_style == ImportStyle::Python)
                 .then(|| {
@@ -356,6 +385,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: KindSet::default(),
             wrapper_kinds: KindSet::default(),
             string_kinds: KindSet::default(),
+            equiv_pattern_kinds: KindSet::default(),
+            equiv_target_kinds: KindSet::default(),
             decorated: HashMap::new(),
             python_import_kind: None,
             python_braces: None,
@@ -496,34 +527,41 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 kids,
                 unordered_keywords,
             } => {
-                if let Some(module) = self.python_import_pattern(p) {
-                    return self.imports_module(t, &module) && k(env);
-                }
-                if self.any_braces(p) {
-                    return self.is_braces(n.kind) && k(env);
-                }
-                if self.js_function_targets(p).is_some() {
-                    return self.function_equivalence(p, t, env, k);
+                // Only a few kinds take part in an equivalence: the
+                // checks below are skipped for every other node.
+                let special = self.equiv_pattern_kinds.contains(kind)
+                    || self.equiv_target_kinds.contains(&n.kind);
+                if special {
+                    if let Some(module) = self.python_import_pattern(p) {
+                        return self.imports_module(t, &module) && k(env);
+                    }
+                    if self.any_braces(p) {
+                        return self.is_braces(n.kind) && k(env);
+                    }
+                    if self.js_function_targets(p).is_some() {
+                        return self.function_equivalence(p, t, env, k);
+                    }
                 }
                 let mut found = false;
                 let stop = if n.kind != *kind || n.class != Class::Interior {
-                    self.assignment_equivalence(p, t, env, &mut |env| {
-                        found = true;
-                        k(env)
-                    }) || self.wrapped_declaration(p, t, env, &mut |env| {
-                        found = true;
-                        k(env)
-                    }) || self.var_equivalence(p, t, env, &mut |env| {
-                        found = true;
-                        k(env)
-                    })
+                    special
+                        && (self.assignment_equivalence(p, t, env, &mut |env| {
+                            found = true;
+                            k(env)
+                        }) || self.wrapped_declaration(p, t, env, &mut |env| {
+                            found = true;
+                            k(env)
+                        }) || self.var_equivalence(p, t, env, &mut |env| {
+                            found = true;
+                            k(env)
+                        }))
                 } else {
                     let tkids = self.tree.kids(t);
                     let mut k2 = |env: &mut Env| {
                         found = true;
                         k(env)
                     };
-                    if self.is_dotted_callee_pattern(p, t) {
+                    if special && self.is_dotted_callee_pattern(p, t) {
                         self.ruby_dotted_callee(p, t, env, &mut k2)
                     } else if *unordered_keywords {
                         self.keyword_seq(kids, tkids, env, &mut k2)
@@ -540,14 +578,18 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 if stop || found {
                     return stop;
                 }
-                self.deep_expression_statement(p, t, env, k) || self.node_equivalence(p, t, env, k)
+                special
+                    && (self.deep_expression_statement(p, t, env, k)
+                        || self.node_equivalence(p, t, env, k))
             }
             Pat::Leaf { kind, text, .. } => {
                 (n.kind == *kind
                     && matches!(n.class, Class::Leaf | Class::Error)
                     && (self.tree.text(t) == &**text || self.same_string_delimiter(*kind, t, text))
                     && k(env))
-                    || self.node_equivalence(p, t, env, k)
+                    || ((self.equiv_pattern_kinds.contains(kind)
+                        || self.equiv_target_kinds.contains(&n.kind))
+                        && self.node_equivalence(p, t, env, k))
             }
             Pat::Str(StrPat::AnyFString) => {
                 let is_string = n.class == Class::Str
