@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use super::tree::{Class, NodeId, SynTree};
 
 /// Node kinds that open a new variable scope, across the grammars.
-const FUNCTION_KINDS: &[&str] = &[
+pub(crate) const FUNCTION_KINDS: &[&str] = &[
     "function_definition",
     "lambda",
     "function_declaration",

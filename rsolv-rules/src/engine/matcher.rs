@@ -167,6 +167,9 @@ pub(crate) struct TreeMatcher<'t, 's> {
     wrapper_kinds: KindSet,
     /// String literal kinds (interpolated ones are interior nodes).
     string_kinds: KindSet,
+    /// Function and lambda kinds: a deep expression statement does not look
+    /// inside them.
+    function_kinds: KindSet,
     /// Pattern kinds some equivalence applies to (assignments, functions,
     /// imports, Ruby pairs and symbols, Java constructors, ...).
     equiv_pattern_kinds: KindSet,
@@ -234,6 +237,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: ids(grammar.subset_kinds),
             wrapper_kinds: ids(grammar.wrappers),
             string_kinds: ids(grammar.strings),
+            function_kinds: ids(super::constants::FUNCTION_KINDS),
             equiv_pattern_kinds: {
                 let mut kinds = ids(ASSIGNMENT_KINDS);
                 kinds.extend(ids(&[
@@ -385,6 +389,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: KindSet::default(),
             wrapper_kinds: KindSet::default(),
             string_kinds: KindSet::default(),
+            function_kinds: KindSet::default(),
             equiv_pattern_kinds: KindSet::default(),
             equiv_target_kinds: KindSet::default(),
             decorated: HashMap::new(),
@@ -898,8 +903,14 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         {
             return false;
         }
+        // The statement's own expressions, not the bodies of functions
+        // defined in it (a callback's statements are statements of their
+        // own, as in Semgrep).
         let mut stack: Vec<NodeId> = self.tree.kids(t).iter().rev().copied().collect();
         while let Some(id) = stack.pop() {
+            if self.function_kinds.contains(&self.tree.node(id).kind) {
+                continue;
+            }
             if self.node(inner, id, env, k) {
                 return true;
             }
