@@ -287,6 +287,23 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
     }
 
+    /// The nodes of any of `kinds`, in pre-order (each kind counted once).
+    fn nodes_of_kinds(
+        &self,
+        kinds: impl IntoIterator<Item = u16>,
+    ) -> Box<dyn Iterator<Item = NodeId> + '_> {
+        let mut kinds: Vec<u16> = kinds.into_iter().collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut ids: Vec<NodeId> = kinds
+            .iter()
+            .flat_map(|&k| self.nodes_of_kind(k))
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        Box::new(ids.into_iter())
+    }
+
     /// Whether matching stopped early because the file used up its budget.
     pub(crate) fn timed_out(&self) -> bool {
         self.budget.get() == 0
@@ -306,67 +323,26 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     Some(targets) => targets,
                     None => &["lexical_declaration"],
                 };
-                let mut ids: Vec<NodeId> = std::iter::once(Some(*kind))
-                    .chain(others.iter().map(|name| self.kind_id(name)))
-                    .flatten()
-                    .filter_map(|k| self.by_kind.get(&k))
-                    .flatten()
-                    .copied()
-                    .collect();
-                ids.sort_unstable();
-                Box::new(ids.into_iter())
+                self.nodes_of_kinds(
+                    std::iter::once(*kind).chain(others.iter().filter_map(|n| self.kind_id(n))),
+                )
             }
             Pat::Node { kind, .. } if self.any_braces(p) => {
                 let (set, dict) = self.python_braces.unwrap_or((*kind, *kind));
-                let mut ids: Vec<NodeId> = [set, dict]
-                    .iter()
-                    .filter_map(|k| self.by_kind.get(k))
-                    .flatten()
-                    .copied()
-                    .collect();
-                ids.sort_unstable();
-                Box::new(ids.into_iter())
+                self.nodes_of_kinds([set, dict])
             }
-            Pat::Node { kind, .. } if self.python_import_pattern(p).is_some() => {
-                let mut ids: Vec<NodeId> = [Some(*kind), self.kind_id("import_from_statement")]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|k| self.by_kind.get(&k))
-                    .flatten()
-                    .copied()
-                    .collect();
-                ids.sort_unstable();
-                Box::new(ids.into_iter())
-            }
-            Pat::Node { kind, .. } if self.assignment_parts_of_pattern(p).is_some() => {
-                // Assignments also match declarations with an initializer.
-                let mut kinds = vec![*kind];
-                kinds.extend(
-                    DECLARATOR_KINDS
-                        .iter()
-                        .filter_map(|name| self.kind_id(name)),
-                );
-                kinds.sort_unstable();
-                kinds.dedup();
-                let mut ids: Vec<NodeId> = kinds
-                    .iter()
-                    .filter_map(|k| self.by_kind.get(k))
-                    .flatten()
-                    .copied()
-                    .collect();
-                ids.sort_unstable();
-                Box::new(ids.into_iter())
-            }
+            Pat::Node { kind, .. } if self.python_import_pattern(p).is_some() => self
+                .nodes_of_kinds(
+                    std::iter::once(*kind).chain(self.kind_id("import_from_statement")),
+                ),
+            // Assignments also match declarations with an initializer.
+            Pat::Node { kind, .. } if self.assignment_parts_of_pattern(p).is_some() => self
+                .nodes_of_kinds(
+                    std::iter::once(*kind)
+                        .chain(DECLARATOR_KINDS.iter().filter_map(|n| self.kind_id(n))),
+                ),
             Pat::Node { kind, .. } if self.equivalent_kinds(*kind).is_some() => {
-                let mut ids: Vec<NodeId> = [Some(*kind), self.equivalent_kinds(*kind)]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|k| self.by_kind.get(&k))
-                    .flatten()
-                    .copied()
-                    .collect();
-                ids.sort_unstable();
-                Box::new(ids.into_iter())
+                self.nodes_of_kinds(std::iter::once(*kind).chain(self.equivalent_kinds(*kind)))
             }
             Pat::Node { kind, .. } | Pat::Leaf { kind, .. } => {
                 Box::new(self.by_kind.get(kind).into_iter().flatten().copied())
