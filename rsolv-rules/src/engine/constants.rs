@@ -58,6 +58,10 @@ const BRANCH_KINDS: &[&str] = &[
 /// Binary-expression kinds whose `+` concatenates strings.
 const BINARY_KINDS: &[&str] = &["binary_operator", "binary_expression", "binary"];
 
+/// String kinds that interpolate expressions (a plain literal of these
+/// kinds is a [`Class::Str`] leaf instead).
+const INTERPOLATING_KINDS: &[&str] = &["template_string", "string"];
+
 /// One assignment of a variable.
 #[derive(Debug)]
 struct Assign {
@@ -95,13 +99,18 @@ impl Constants {
             scopes: vec![HashMap::new()],
             uses: Vec::new(),
             lhs: Vec::new(),
+            folded: Vec::new(),
         };
         walk.visit(tree.root(), &[0], 0);
         let Walk {
-            scopes, uses, lhs, ..
+            scopes,
+            uses,
+            lhs,
+            folded,
+            ..
         } = walk;
         let lhs: std::collections::HashSet<NodeId> = lhs.into_iter().collect();
-        let mut values = HashMap::new();
+        let mut values: HashMap<NodeId, Box<str>> = folded.into_iter().collect();
         for (id, chain) in uses {
             if lhs.contains(&id) {
                 continue;
@@ -156,6 +165,9 @@ struct Walk<'a, 's> {
     uses: Vec<(NodeId, Vec<usize>)>,
     /// Identifiers that are assignment targets.
     lhs: Vec<NodeId>,
+    /// Compound expressions (`+` of strings, interpolating strings) that
+    /// fold to a constant.
+    folded: Vec<(NodeId, Box<str>)>,
 }
 
 impl<'a> Walk<'a, '_> {
@@ -198,10 +210,40 @@ impl<'a> Walk<'a, '_> {
                     conditional: branch > 0,
                 });
         }
+        let foldable = node.class == Class::Interior
+            && (BINARY_KINDS.contains(&kind) || INTERPOLATING_KINDS.contains(&kind));
+        if foldable && let Some(value) = self.constant(id, chain) {
+            self.folded.push((id, value));
+        }
         let tree = self.tree;
         for &kid in tree.kids(id) {
             self.visit(kid, chain, branch);
         }
+    }
+
+    /// The constant an interpolating string folds to: every interpolated
+    /// expression is itself a constant.
+    fn interpolated(&self, id: NodeId, chain: &[usize]) -> Option<Box<str>> {
+        let mut out = String::new();
+        for &kid in self.tree.kids(id) {
+            let kind = self.kind_name(kid);
+            if kind == "template_substitution" || kind == "interpolation" {
+                let inner = self
+                    .tree
+                    .kids(kid)
+                    .iter()
+                    .copied()
+                    .filter(|&k| self.tree.node(k).named)
+                    .collect::<Vec<_>>();
+                let [expr] = inner.as_slice() else {
+                    return None;
+                };
+                out.push_str(&self.constant(*expr, chain)?);
+            } else if self.tree.node(kid).named && !matches!(kind, "string_start" | "string_end") {
+                out.push_str(self.tree.text(kid));
+            }
+        }
+        Some(out.into())
     }
 
     /// The string constant expression `id` evaluates to, if it is one: a
@@ -219,6 +261,9 @@ impl<'a> Walk<'a, '_> {
                 }
                 let (l, r) = (self.constant(*l, chain)?, self.constant(*r, chain)?);
                 Some(format!("{l}{r}").into())
+            }
+            Class::Interior if INTERPOLATING_KINDS.contains(&self.kind_name(id)) => {
+                self.interpolated(id, chain)
             }
             Class::Leaf if self.kind_name(id) == "identifier" => {
                 let name = self.tree.text(id);

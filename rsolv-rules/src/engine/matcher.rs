@@ -170,6 +170,10 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// Function and lambda kinds: a deep expression statement does not look
     /// inside them.
     function_kinds: KindSet,
+    /// Identifier kinds (`identifier`, `property_identifier`,
+    /// `package_identifier`, ...): one name bound in two roles is the same
+    /// metavariable value.
+    ident_kinds: KindSet,
     /// Pattern kinds some equivalence applies to (assignments, functions,
     /// imports, Ruby pairs and symbols, Java constructors, ...).
     equiv_pattern_kinds: KindSet,
@@ -238,6 +242,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             wrapper_kinds: ids(grammar.wrappers),
             string_kinds: ids(grammar.strings),
             function_kinds: ids(super::constants::FUNCTION_KINDS),
+            ident_kinds: kind_names(&grammar.language)
+                .iter()
+                .enumerate()
+                .filter(|(_, name)| name.ends_with("identifier"))
+                .filter_map(|(id, _)| u16::try_from(id).ok())
+                .collect(),
             equiv_pattern_kinds: {
                 let mut kinds = ids(ASSIGNMENT_KINDS);
                 kinds.extend(ids(&[
@@ -366,6 +376,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             wrapper_kinds: KindSet::default(),
             string_kinds: KindSet::default(),
             function_kinds: KindSet::default(),
+            ident_kinds: KindSet::default(),
             equiv_pattern_kinds: KindSet::default(),
             equiv_target_kinds: KindSet::default(),
             decorated: HashMap::new(),
@@ -469,7 +480,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             }
             Pat::Str(sp) => {
                 n.class == Class::Str
-                    || (n.class == Class::Leaf && n.named && !matches!(sp, StrPat::Metavar(_)))
+                    || (n.named
+                        && matches!(n.class, Class::Leaf | Class::Interior)
+                        && !matches!(sp, StrPat::Metavar(_)))
             }
             Pat::Metavar(_)
             | Pat::TypedMetavar { .. }
@@ -552,6 +565,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         self.assign_distinct(&pats, tkids, &mut used, None, env, &mut |env, _| {
                             k2(env)
                         })
+                    } else if self.block_kinds.contains(kind) && t != self.tree.root() {
+                        self.block_body(kids, tkids, env, &mut k2)
                     } else {
                         self.seq(kids, tkids, false, env, &mut |env, _| k2(env))
                     }
@@ -580,7 +595,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Str(sp) => {
                 let content = if n.class == Class::Str {
                     self.tree.str_content(t)
-                } else if n.class == Class::Leaf
+                } else if matches!(n.class, Class::Leaf | Class::Interior)
                     && !matches!(sp, StrPat::Metavar(_))
                     && let Some(value) = self.constant(t)
                 {
@@ -1020,24 +1035,125 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             .is_some_and(|&inner| self.node(p, inner, env, k))
     }
 
-    /// Match `p` against statements of blocks nested inside `t`.
-    fn nested_statement(
+    /// Match the statements of a block pattern against a block. As in
+    /// Semgrep, statements may follow the last one the pattern names
+    /// (`def f(): ... foo()` matches a body that goes on after `foo()`); the
+    /// closing delimiter, if any, must still close both.
+    fn block_body(
         &self,
-        p: &Pat,
-        t: NodeId,
+        ps: &[Pat],
+        ts: &[NodeId],
         env: &mut Env,
         k: &mut dyn FnMut(&mut Env) -> bool,
     ) -> bool {
+        let closes = |p: Option<&Pat>| matches!(p, Some(Pat::Leaf { named: false, .. }));
+        let (ps, p_close) = match ps.split_last() {
+            Some((last, init)) if closes(Some(last)) => (init, Some(last)),
+            _ => (ps, None),
+        };
+        let (ts, t_close) = match ts.split_last() {
+            Some((&last, init)) if p_close.is_some() && !self.tree.node(last).named => {
+                (init, Some(last))
+            }
+            _ => (ts, None),
+        };
+        match (p_close, t_close) {
+            (Some(pc), Some(tc)) => self.seq(ps, ts, true, env, &mut |env, _| {
+                self.node(pc, tc, env, &mut |env| k(env))
+            }),
+            (None, _) => self.seq(ps, ts, true, env, &mut |env, _| k(env)),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// The statements of the blocks directly nested in statement `t` (the
+    /// branches of an `if`, the body of a loop or of a function defined
+    /// there, ...), in source order.
+    fn sub_statements(&self, t: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
         let mut stack: Vec<NodeId> = self.tree.kids(t).iter().rev().copied().collect();
         while let Some(id) = stack.pop() {
-            if self.block_kinds.contains(&self.tree.node(id).kind) {
-                for &stmt in self.tree.kids(id) {
-                    if self.node(p, stmt, env, k) {
-                        return true;
-                    }
-                }
+            let kind = self.tree.node(id).kind;
+            if self.block_kinds.contains(&kind) {
+                self.block_statements(id, &mut out);
+            } else {
+                stack.extend(self.tree.kids(id).iter().rev());
             }
-            stack.extend(self.tree.kids(id).iter().rev());
+        }
+        out
+    }
+
+    /// The statements of block `b`, without its delimiters; a block that
+    /// wraps another (Go's `statement_list`) is looked through.
+    fn block_statements(&self, b: NodeId, out: &mut Vec<NodeId>) {
+        for &kid in self.tree.kids(b) {
+            let node = self.tree.node(kid);
+            if !node.named {
+                continue;
+            }
+            if self.block_kinds.contains(&node.kind) {
+                self.block_statements(kid, out);
+            } else {
+                out.push(kid);
+            }
+        }
+    }
+
+    /// Match `rest`, the patterns after a `...` in a statement sequence,
+    /// against a suffix of `ts`. As in Semgrep, the `...` may also enter a
+    /// compound statement: its nested statements, followed by the
+    /// statements after it, are matched as if they formed the sequence.
+    /// Only the first `ts.len()` positions (`top`) or the nested
+    /// statements (otherwise) are tried as starts, so each statement is
+    /// tried once.
+    fn after_ellipsis(
+        &self,
+        rest: &[Pat],
+        ts: &[NodeId],
+        top: bool,
+        open_end: bool,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env, usize) -> bool,
+    ) -> bool {
+        self.after_ellipsis_in(
+            rest,
+            ts,
+            if top { ts.len() + 1 } else { 0 },
+            open_end,
+            env,
+            k,
+        )
+    }
+
+    fn after_ellipsis_in(
+        &self,
+        rest: &[Pat],
+        ts: &[NodeId],
+        starts: usize,
+        open_end: bool,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env, usize) -> bool,
+    ) -> bool {
+        if (0..starts.min(ts.len() + 1)).any(|i| self.seq(rest, &ts[i..], open_end, env, k)) {
+            return true;
+        }
+        let entries = if starts > ts.len() { ts.len() } else { starts };
+        for i in 0..entries {
+            let subs = self.sub_statements(ts[i]);
+            if subs.is_empty() {
+                continue;
+            }
+            let tail = &ts[i + 1..];
+            let n_subs = subs.len();
+            let mut flat = subs;
+            flat.extend_from_slice(tail);
+            // A match that ends inside `ts[i]` ends, for the caller, at `ts[i]`.
+            let n_tail = tail.len();
+            if self.after_ellipsis_in(rest, &flat, n_subs, open_end, env, &mut |env, rem| {
+                k(env, rem.min(n_tail))
+            }) {
+                return true;
+            }
         }
         false
     }
@@ -1118,7 +1234,16 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// Whether two bindings denote the same code.
     pub(crate) fn same_binding(&self, a: Binding, b: Binding) -> bool {
         match (a.node, b.node) {
-            (Some(x), Some(y)) => self.tree.same(x, y),
+            (Some(x), Some(y)) => {
+                self.tree.same(x, y) || {
+                    let (nx, ny) = (self.tree.node(x), self.tree.node(y));
+                    nx.class == Class::Leaf
+                        && ny.class == Class::Leaf
+                        && self.ident_kinds.contains(&nx.kind)
+                        && self.ident_kinds.contains(&ny.kind)
+                        && self.tree.text(x) == self.tree.text(y)
+                }
+            }
             _ => {
                 let text = |b: Binding| &self.tree.source[b.start as usize..b.end as usize];
                 text(a).split_whitespace().eq(text(b).split_whitespace())
@@ -1150,27 +1275,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     // A trailing `...` takes everything that is left.
                     return k(env, 0);
                 }
-                if (0..=ts.len()).any(|i| self.seq(rest, &ts[i..], open_end, env, k)) {
-                    return true;
-                }
-                // Semgrep lets the statement after a `...` sit inside a
-                // later compound statement (`A; ...; if c { B; }`).
-                if let [last, after @ ..] = rest
-                    && after.iter().all(|p| matches!(p, Pat::Ellipsis))
-                {
-                    for (i, &t) in ts.iter().enumerate() {
-                        // A trailing `...` takes the rest of the block.
-                        let remaining = if after.is_empty() {
-                            ts.len() - i - 1
-                        } else {
-                            0
-                        };
-                        if self.nested_statement(last, t, env, &mut |env| k(env, remaining)) {
-                            return true;
-                        }
-                    }
-                }
-                false
+                self.after_ellipsis(rest, ts, true, open_end, env, k)
             }
             Pat::EllipsisMetavar(name) => (0..=ts.len()).any(|i| {
                 let binding = match (ts.first(), i) {
