@@ -62,6 +62,24 @@ const BINARY_KINDS: &[&str] = &["binary_operator", "binary_expression", "binary"
 /// kinds is a [`Class::Str`] leaf instead).
 const INTERPOLATING_KINDS: &[&str] = &["template_string", "string"];
 
+/// Leaf kinds of non-string literals, across the grammars.
+const LITERAL_KINDS: &[&str] = &[
+    "true",
+    "false",
+    "none",
+    "null",
+    "nil",
+    "integer",
+    "float",
+    "number",
+    "decimal_integer_literal",
+    "hex_integer_literal",
+    "decimal_floating_point_literal",
+    "null_literal",
+    "int_literal",
+    "float_literal",
+];
+
 /// One assignment of a variable.
 #[derive(Debug)]
 struct Assign {
@@ -69,6 +87,8 @@ struct Assign {
     end: u32,
     /// The constant assigned, if any.
     value: Option<Box<str>>,
+    /// The literal assigned when it is not a string (`False`, `42`).
+    literal: Option<NodeId>,
     /// Whether the assignment sits in a branch or loop of its scope.
     conditional: bool,
 }
@@ -77,12 +97,20 @@ struct Assign {
 #[derive(Debug, Default)]
 pub(crate) struct Constants {
     values: HashMap<NodeId, Box<str>>,
+    /// Identifier uses holding a non-string literal: the literal's node.
+    literals: HashMap<NodeId, NodeId>,
 }
 
 impl Constants {
     /// The string constant the identifier `id` holds, if known.
     pub(crate) fn get(&self, id: NodeId) -> Option<&str> {
         self.values.get(&id).map(|v| &**v)
+    }
+
+    /// The non-string literal (a boolean, a number, ...) the identifier
+    /// `id` holds, if known.
+    pub(crate) fn literal(&self, id: NodeId) -> Option<NodeId> {
+        self.literals.get(&id).copied()
     }
 
     /// Analyze `tree`, parsed with `language`. `assignment` splits an
@@ -111,28 +139,34 @@ impl Constants {
         } = walk;
         let lhs: std::collections::HashSet<NodeId> = lhs.into_iter().collect();
         let mut values: HashMap<NodeId, Box<str>> = folded.into_iter().collect();
+        let mut literals = HashMap::new();
         for (id, chain) in uses {
             if lhs.contains(&id) {
                 continue;
             }
             let name = tree.text(id);
             let start = tree.node(id).start;
-            if let Some(v) = lookup(&scopes, &chain, name, start) {
-                values.insert(id, v);
+            if let Some(assign) = lookup(&scopes, &chain, name, start) {
+                if let Some(v) = &assign.value {
+                    values.insert(id, v.clone());
+                }
+                if let Some(l) = assign.literal {
+                    literals.insert(id, l);
+                }
             }
         }
-        Self { values }
+        Self { values, literals }
     }
 }
 
-/// The value of `name` used at `start`, from the innermost scope of
-/// `chain` that assigns it.
-fn lookup(
-    scopes: &[HashMap<String, Vec<Assign>>],
+/// The assignment whose value `name` holds at `start`, from the innermost
+/// scope of `chain` that assigns it, when that value is certain.
+fn lookup<'a>(
+    scopes: &'a [HashMap<String, Vec<Assign>>],
     chain: &[usize],
     name: &str,
     start: u32,
-) -> Option<Box<str>> {
+) -> Option<&'a Assign> {
     for (depth, &scope) in chain.iter().rev().enumerate() {
         let Some(assigns) = scopes[scope].get(name) else {
             continue;
@@ -144,11 +178,11 @@ fn lookup(
             if last.conditional || assigns.iter().any(|a| a.conditional && a.end <= start) {
                 return None;
             }
-            return last.value.clone();
+            return Some(last);
         }
         // An enclosing scope: only a variable assigned once is a constant.
         return match assigns.as_slice() {
-            [only] if !only.conditional => only.value.clone(),
+            [only] if !only.conditional => Some(only),
             _ => None,
         };
     }
@@ -200,6 +234,11 @@ impl<'a> Walk<'a, '_> {
         {
             self.lhs.push(lhs);
             let value = self.constant(rhs, chain);
+            let rhs_node = self.tree.node(rhs);
+            let literal = (rhs_node.class == Class::Leaf
+                && rhs_node.named
+                && LITERAL_KINDS.contains(&self.kind_name(rhs)))
+            .then_some(rhs);
             let scope = *chain.last().unwrap_or(&0);
             self.scopes[scope]
                 .entry(self.tree.text(lhs).to_owned())
@@ -207,11 +246,14 @@ impl<'a> Walk<'a, '_> {
                 .push(Assign {
                     end: node.end,
                     value,
+                    literal,
                     conditional: branch > 0,
                 });
         }
         let foldable = node.class == Class::Interior
-            && (BINARY_KINDS.contains(&kind) || INTERPOLATING_KINDS.contains(&kind));
+            && (BINARY_KINDS.contains(&kind)
+                || INTERPOLATING_KINDS.contains(&kind)
+                || kind == "concatenated_string");
         if foldable && let Some(value) = self.constant(id, chain) {
             self.folded.push((id, value));
         }
@@ -262,12 +304,20 @@ impl<'a> Walk<'a, '_> {
                 let (l, r) = (self.constant(*l, chain)?, self.constant(*r, chain)?);
                 Some(format!("{l}{r}").into())
             }
+            // Python's implicit concatenation: `"a" "b"`.
+            Class::Interior if self.kind_name(id) == "concatenated_string" => {
+                let mut out = String::new();
+                for &kid in self.tree.kids(id) {
+                    out.push_str(&self.constant(kid, chain)?);
+                }
+                Some(out.into())
+            }
             Class::Interior if INTERPOLATING_KINDS.contains(&self.kind_name(id)) => {
                 self.interpolated(id, chain)
             }
             Class::Leaf if self.kind_name(id) == "identifier" => {
                 let name = self.tree.text(id);
-                lookup(&self.scopes, chain, name, node.start)
+                lookup(&self.scopes, chain, name, node.start)?.value.clone()
             }
             _ => None,
         }

@@ -237,7 +237,18 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 ImportStyle::None => Aliases::default(),
             },
             attribute_kinds: ids(grammar.import_attributes),
-            optional_kinds: ids(grammar.optional_kids),
+            // Keywords such as `async` are anonymous tokens: both ids count.
+            optional_kinds: {
+                let mut kinds = ids(grammar.optional_kids);
+                kinds.extend(
+                    grammar
+                        .optional_kids
+                        .iter()
+                        .map(|n| grammar.language.id_for_node_kind(n, false))
+                        .filter(|&id| id != 0),
+                );
+                kinds
+            },
             subset_kinds: ids(grammar.subset_kinds),
             wrapper_kinds: ids(grammar.wrappers),
             string_kinds: ids(grammar.strings),
@@ -353,6 +364,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 ),
             Pat::Node { kind, .. } if self.equivalent_kinds(*kind).is_some() => {
                 self.nodes_of_kinds(std::iter::once(*kind).chain(self.equivalent_kinds(*kind)))
+            }
+            // A literal also matches an identifier that holds it.
+            Pat::Leaf {
+                kind, named: true, ..
+            } if self.kind_name(*kind) != "identifier" && self.kind_id("identifier").is_some() => {
+                self.nodes_of_kinds(std::iter::once(*kind).chain(self.kind_id("identifier")))
             }
             Pat::Node { kind, .. } | Pat::Leaf { kind, .. } => {
                 Box::new(self.by_kind.get(kind).into_iter().flatten().copied())
@@ -472,7 +489,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         .is_some_and(|targets| targets.contains(&self.kind_name(n.kind)))
                     || self.equivalent_kinds(*kind) == Some(n.kind)
             }
-            Pat::Leaf { kind, .. } => n.kind == *kind,
+            Pat::Leaf { kind, named, .. } => {
+                n.kind == *kind || (*named && n.class == Class::Leaf && n.named)
+            }
             // An identifier may hold a string constant.
             Pat::Str(StrPat::AnyFString) => {
                 n.class == Class::Str
@@ -578,11 +597,21 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     && (self.deep_expression_statement(p, t, env, k)
                         || self.node_equivalence(p, t, env, k))
             }
-            Pat::Leaf { kind, text, .. } => {
+            Pat::Leaf { kind, text, named } => {
                 (n.kind == *kind
                     && matches!(n.class, Class::Leaf | Class::Error)
                     && (self.tree.text(t) == &**text || self.same_string_delimiter(*kind, t, text))
                     && k(env))
+                    // An identifier holding the literal, by constant
+                    // propagation (`flag = False` ... `f(flag)` matches
+                    // `f(False)`).
+                    || (*named
+                        && n.kind != *kind
+                        && n.class == Class::Leaf
+                        && self.literal_constant(t).is_some_and(|l| {
+                            self.tree.node(l).kind == *kind && self.tree.text(l) == &**text
+                        })
+                        && k(env))
                     || ((self.equiv_pattern_kinds.contains(kind)
                         || self.equiv_target_kinds.contains(&n.kind))
                         && self.node_equivalence(p, t, env, k))
@@ -974,10 +1003,23 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 };
                 name.is_some_and(|id| within(self.tree.text(id)))
             }),
-            "import_from_statement" => kids
-                .iter()
-                .find(|&&id| self.tree.node(id).named)
-                .is_some_and(|&id| within(self.tree.text(id))),
+            // `from a.b import c` imports `a.b` and `a.b.c`.
+            "import_from_statement" => {
+                let mut named = kids.iter().filter(|&&id| self.tree.node(id).named);
+                let Some(&from) = named.next() else {
+                    return false;
+                };
+                let from = self.tree.text(from);
+                within(from)
+                    || named.any(|&id| {
+                        let name = match self.kind_name(self.tree.node(id).kind) {
+                            "dotted_name" => Some(id),
+                            "aliased_import" => self.tree.kids(id).first().copied(),
+                            _ => None,
+                        };
+                        name.is_some_and(|id| within(&format!("{from}.{}", self.tree.text(id))))
+                    })
+            }
             _ => false,
         }
     }
@@ -1160,8 +1202,17 @@ impl<'t, 's> TreeMatcher<'t, 's> {
 
     /// The string constant identifier `t` holds, by constant propagation.
     fn constant(&self, t: NodeId) -> Option<&str> {
+        self.constants()?.get(t)
+    }
+
+    /// The non-string literal identifier `t` holds, by constant propagation.
+    fn literal_constant(&self, t: NodeId) -> Option<NodeId> {
+        self.constants()?.literal(t)
+    }
+
+    fn constants(&self) -> Option<&Constants> {
         let language = self.language.as_ref()?;
-        let constants = self.constants.get_or_init(|| {
+        Some(self.constants.get_or_init(|| {
             let assignment = |id: NodeId| -> Option<(NodeId, NodeId)> {
                 let name = self.kind_name(self.tree.node(id).kind);
                 let plain = ASSIGNMENT_KINDS.contains(&name) || DECLARATOR_KINDS.contains(&name);
@@ -1180,8 +1231,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 self.assignment_parts(id)
             };
             Constants::compute(self.tree, language, &assignment)
-        });
-        constants.get(t)
+        }))
     }
 
     /// Whether the pattern may leave out tree node `t`.

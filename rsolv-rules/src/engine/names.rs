@@ -11,7 +11,7 @@ use super::tree::{NodeId, SynTree};
 /// Local names bound by imports, mapped to the dotted names they stand for.
 #[derive(Debug, Default)]
 pub(crate) struct Aliases {
-    /// Per local name, the imports binding it: (where the import starts,
+    /// Per local name, the imports binding it: (where the import ends,
     /// the dotted name), in source order. A later import rebinds the name.
     map: HashMap<String, Vec<(u32, String)>>,
     /// Java: a capitalized name no import binds is `java.lang.Name`.
@@ -30,7 +30,7 @@ impl Aliases {
         let dotted = |id: NodeId| -> String { tree.text(id).split_whitespace().collect() };
         let mut map: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         for id in tree.ids() {
-            let at = tree.node(id).start;
+            let at = tree.node(id).end;
             let mut bind =
                 |local: String, full: String| map.entry(local).or_default().push((at, full));
             match kind(id) {
@@ -104,7 +104,7 @@ impl Aliases {
                 if let Some(last) = dotted.rsplit('.').next() {
                     map.entry(last.to_owned())
                         .or_default()
-                        .push((tree.node(id).start, dotted.clone()));
+                        .push((tree.node(id).end, dotted.clone()));
                 }
             }
         }
