@@ -73,6 +73,17 @@ const DECLARATION_KINDS: &[&str] = &[
 /// declarator, so the range is `x = e` as Semgrep reports it.
 const DECLARATOR_KINDS: &[&str] = &["variable_declarator", "short_var_declaration", "var_spec"];
 
+/// Class-like definitions, across the grammars: their bodies are
+/// open-ended in a pattern.
+const CLASS_KINDS: &[&str] = &[
+    "class_definition",
+    "class_declaration",
+    "interface_declaration",
+    "enum_declaration",
+    "class",
+    "module",
+];
+
 /// Statements without nested blocks, where a deep expression statement may
 /// look for its expression (statements inside compound statements are
 /// reached by the ellipsis rule in `seq` instead).
@@ -197,6 +208,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     budget: std::cell::Cell<u64>,
     /// Constant values of identifiers, computed on first use.
     constants: std::cell::OnceCell<Constants>,
+    /// Body blocks of class definitions (see `class_bodies`).
+    class_bodies: std::cell::OnceCell<HashSet<NodeId>>,
 }
 
 impl<'t, 's> TreeMatcher<'t, 's> {
@@ -300,6 +313,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             kind_names: kind_names(&grammar.language),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
+            class_bodies: std::cell::OnceCell::new(),
         }
     }
 
@@ -404,6 +418,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             declared: DeclaredTypes::default(),
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
+            class_bodies: std::cell::OnceCell::new(),
         }
     }
 
@@ -584,7 +599,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         self.assign_distinct(&pats, tkids, &mut used, None, env, &mut |env, _| {
                             k2(env)
                         })
-                    } else if self.block_kinds.contains(kind) && t != self.tree.root() {
+                    } else if self.block_kinds.contains(kind)
+                        && t != self.tree.root()
+                        && (kids.iter().any(|p| matches!(p, Pat::Ellipsis))
+                            || self.class_bodies().contains(&t))
+                    {
                         self.block_body(kids, tkids, env, &mut k2)
                     } else {
                         self.seq(kids, tkids, false, env, &mut |env, _| k2(env))
@@ -923,6 +942,16 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         {
             return false;
         }
+        // A lone metavariable statement (`$S`) is any statement, whole.
+        if let Pat::Metavar(name) = inner {
+            let n = self.tree.node(t);
+            let whole = Binding {
+                node: Some(t),
+                start: n.start,
+                end: n.end,
+            };
+            return self.bind(name, whole, env, k);
+        }
         // The statement's own expressions, not the bodies of functions
         // defined in it (a callback's statements are statements of their
         // own, as in Semgrep).
@@ -1077,9 +1106,29 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             .is_some_and(|&inner| self.node(p, inner, env, k))
     }
 
-    /// Match the statements of a block pattern against a block. As in
-    /// Semgrep, statements may follow the last one the pattern names
-    /// (`def f(): ... foo()` matches a body that goes on after `foo()`); the
+    /// The body blocks of class definitions: a class body pattern may
+    /// leave out members that follow its last one, as in Semgrep.
+    fn class_bodies(&self) -> &HashSet<NodeId> {
+        self.class_bodies.get_or_init(|| {
+            let mut out = HashSet::new();
+            for kind in CLASS_KINDS.iter().filter_map(|n| self.kind_id(n)) {
+                for &def in self.by_kind.get(&kind).into_iter().flatten() {
+                    out.extend(
+                        self.tree
+                            .kids(def)
+                            .iter()
+                            .filter(|&&k| self.block_kinds.contains(&self.tree.node(k).kind)),
+                    );
+                }
+            }
+            out
+        })
+    }
+
+    /// Match the statements of a block pattern that holds a `...` (or of a
+    /// class body) against a block. As in Semgrep, statements may then
+    /// follow the last one the pattern names (`def f(): ... foo()` matches
+    /// a body that goes on after `foo()`, `def f(): foo()` does not); the
     /// closing delimiter, if any, must still close both.
     fn block_body(
         &self,
