@@ -4,8 +4,8 @@
 //! one of several writing styles: a scanner's terse rule id and message, a
 //! code reviewer's prose with impact and fix, a pentest report's sections,
 //! a bug-bounty ticket, a title naming the weakness, a bare finding without
-//! the label's keyword, or a hand-written hard case at the border of a
-//! confusable label. Slots (parameter, function and route names), file
+//! the label's keyword, a title with no description, or a hand-written hard
+//! case at the border of a confusable label. Slots (parameter, function and route names), file
 //! names, casing and punctuation vary too. The same seed gives the same
 //! bytes.
 
@@ -260,7 +260,7 @@ fn compose(t: &LabelTemplates, rng: &mut SplitMix64) -> (&'static str, String, S
     let fix = slot(one(rng, &t.fixes));
     let keyword = *rng.pick(&t.keywords);
     let style_roll = rng.below(100);
-    let hard_share = if t.hard.is_empty() { 0 } else { 14 };
+    let hard_share = if t.hard.is_empty() { 0 } else { 20 };
     let (style, title, description) = if style_roll < hard_share {
         let (title, description) = rng.pick(&t.hard);
         let mut description = slot(description);
@@ -319,6 +319,10 @@ fn compose(t: &LabelTemplates, rng: &mut SplitMix64) -> (&'static str, String, S
                 };
                 ("keyword", title, description)
             }
+            5 if rng.chance(0.3) => {
+                // A scanner or report line with no description at all.
+                ("title", slot(one(rng, &t.titles)), String::new())
+            }
             5 => ("terse", slot(one(rng, &t.titles)), find),
             _ => {
                 let description = format!("{find} {}{fix}", rng.pick(FIX_PREFIXES));
@@ -335,6 +339,10 @@ fn one(rng: &mut SplitMix64, items: &[&'static str]) -> &'static str {
 }
 
 fn pick_file(t: &LabelTemplates, rng: &mut SplitMix64) -> String {
+    // Report findings often name no file, so the text alone has to decide.
+    if rng.chance(0.15) {
+        return String::new();
+    }
     if rng.chance(0.25) {
         return (*rng.pick(NEUTRAL_FILES)).to_owned();
     }

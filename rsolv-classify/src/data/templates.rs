@@ -16,6 +16,7 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../../data/templates/auth_crypto.txt"),
     ),
     ("other.txt", include_str!("../../data/templates/other.txt")),
+    ("extra.txt", include_str!("../../data/templates/extra.txt")),
 ];
 
 /// The slot names templates may use.
@@ -38,8 +39,10 @@ pub(crate) struct LabelTemplates {
 /// Templates for every label, indexed by [`VulnClass::index`].
 pub(crate) fn load() -> Result<Vec<LabelTemplates>> {
     let mut all = vec![LabelTemplates::default(); VulnClass::ALL.len()];
-    let mut seen = vec![false; VulnClass::ALL.len()];
     for &(file, text) in FILES {
+        // A label has at most one block per file; a later file's block
+        // extends an earlier one.
+        let mut seen = vec![false; VulnClass::ALL.len()];
         let mut current: Option<usize> = None;
         for (n, line) in text.lines().enumerate() {
             let bad = |message: String| Error::BadTemplate {
@@ -57,7 +60,7 @@ pub(crate) fn load() -> Result<Vec<LabelTemplates>> {
                     .parse()
                     .map_err(|_| bad(format!("unknown label `{label}`")))?;
                 if std::mem::replace(&mut seen[class.index()], true) {
-                    return Err(bad(format!("second block for `{label}`")));
+                    return Err(bad(format!("second block for `{label}` in this file")));
                 }
                 current = Some(class.index());
                 continue;

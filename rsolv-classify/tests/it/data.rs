@@ -41,11 +41,26 @@ fn dev_jsonl_covers_every_label_and_is_hand_written() {
     assert_eq!(ids.len(), dev.len(), "dev ids are unique");
 }
 
-/// No dev title or description occurs verbatim in generated data (checked
-/// against a larger generation than the committed one, and two seeds).
+#[test]
+fn test2_jsonl_covers_every_label_and_is_hand_written() {
+    let test2 = read_jsonl(&data_file("test2.jsonl")).expect("test2.jsonl is valid");
+    let counts = label_counts(&test2);
+    assert_eq!(counts.len(), VulnClass::ALL.len(), "every label is present");
+    for (label, n) in counts {
+        assert!(n >= 2, "only {n} test2 samples for {label}");
+    }
+    assert!(test2.iter().all(|s| s.source.starts_with("test2:")));
+    let ids: HashSet<&str> = test2.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids.len(), test2.len(), "test2 ids are unique");
+}
+
+/// No dev or test2 title or description occurs verbatim in generated data
+/// (checked against a larger generation than the committed one, and two
+/// seeds).
 #[test]
 fn dev_text_never_appears_in_generated_data() {
-    let dev = read_jsonl(&data_file("dev.jsonl")).expect("dev.jsonl is valid");
+    let mut dev = read_jsonl(&data_file("dev.jsonl")).expect("dev.jsonl is valid");
+    dev.extend(read_jsonl(&data_file("test2.jsonl")).expect("test2.jsonl is valid"));
     for seed in [7, 8] {
         let generated = generate(&GeneratorConfig {
             per_label: 150,
