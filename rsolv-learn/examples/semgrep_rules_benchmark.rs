@@ -96,12 +96,26 @@ fn statement_at(
     let at = start_of_line + indent;
     let mut node = tree.root_node().descendant_for_byte_range(at, at)?;
     while let Some(parent) = node.parent() {
-        if parent.start_byte() != node.start_byte() || parent.parent().is_none() {
+        if parent.start_byte() != node.start_byte()
+            || parent.parent().is_none()
+            || is_statement_list(parent.kind())
+        {
             break;
         }
         node = parent;
     }
     (node.parent().is_some()).then(|| node.byte_range())
+}
+
+/// Nodes whose children are statements: a statement that starts one is
+/// not the list itself.
+fn is_statement_list(kind: &str) -> bool {
+    kind.ends_with("block")
+        || kind.ends_with("body")
+        || matches!(
+            kind,
+            "module" | "program" | "source_file" | "statement_list" | "then" | "else" | "do"
+        )
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -171,10 +185,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .filter_map(|&l| statement_at(&tree, &text, l))
                 .map(|r| {
+                    // An identical statement is no fix: the closest one that
+                    // differs, when there is one.
+                    let differs = text[r.clone()] != *vuln_text;
                     let ratio = similar::TextDiff::from_chars(vuln_text, &text[r.clone()]).ratio();
-                    (r, ratio)
+                    (r, (differs, ratio))
                 })
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.start.cmp(&a.0.start)));
+                .max_by(|a, b| {
+                    (a.1.0.cmp(&b.1.0))
+                        .then(a.1.1.total_cmp(&b.1.1))
+                        .then(b.0.start.cmp(&a.0.start))
+                });
             let Some((ok, _)) = best_ok else { continue };
             let mut after = String::with_capacity(text.len());
             after.push_str(&text[..vuln.start]);
@@ -211,7 +232,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .next()
                         .unwrap_or_default()
                         .to_owned();
-                    *failures.entry(key).or_insert(0) += 1;
+                    *failures.entry(key.clone()).or_insert(0) += 1;
+                    if let Some(out) = jsonl.as_mut() {
+                        writeln!(
+                            out,
+                            "{}",
+                            serde_json::json!({
+                                "file": target.strip_prefix(&root).unwrap_or(target),
+                                "rule": id, "error": e.to_string(),
+                                "vulnerable": vuln_text, "fixed": &text[ok.clone()],
+                            })
+                        )?;
+                    }
                     continue;
                 }
             };
@@ -238,7 +270,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     serde_json::json!({
                         "file": target.strip_prefix(&root).unwrap_or(target),
                         "rule": id, "pattern": synthesis.pattern, "level": synthesis.level,
+                        "verdicts": synthesis.candidates.iter().map(|c| format!("{}:{:?}", c.level, c.verdict)).collect::<Vec<_>>(),
                         "false_positive_lines": fp, "missed_lines": missed,
+                        "others": others.len(), "recalled": flagged.intersection(&others).count(),
+                        "vulnerable": vuln_text, "fixed": &text[ok.clone()],
                     })
                 )?;
             }
