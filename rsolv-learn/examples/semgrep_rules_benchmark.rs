@@ -125,6 +125,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(i) => Some(std::fs::File::create(&args[i + 1])?),
         None => None,
     };
+    // BENCH_ONLY=path-part prints every candidate of the matching files.
+    let only = std::env::var("BENCH_ONLY").ok();
     let mut files = Vec::new();
     walk(&root, &mut files);
     let yamls: BTreeSet<PathBuf> = files
@@ -248,6 +250,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             };
             tally.accepted += 1;
+            if only
+                .as_deref()
+                .is_some_and(|o| target.to_string_lossy().contains(o))
+            {
+                eprintln!("== {} {id}", target.display());
+                for c in &synthesis.candidates {
+                    eprintln!(
+                        "  {:<16} {:?} {:?} | not {:?} | {:?}",
+                        c.level, c.verdict, c.pattern, c.pattern_not, c.codebase_matches
+                    );
+                }
+            }
             let Ok(compiled) = CompiledRule::compile(&synthesis.rule) else {
                 continue;
             };

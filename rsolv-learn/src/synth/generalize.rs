@@ -38,6 +38,9 @@ pub(crate) struct Level {
     pub(crate) free_names: bool,
     /// Argument lists end in `...`, so extra arguments still match.
     pub(crate) open_args: bool,
+    /// Arguments the fix left untouched become `...`: only the arguments
+    /// it changed stay in the pattern, wherever they stand.
+    pub(crate) sparse_args: bool,
 }
 
 const fn level(
@@ -46,7 +49,7 @@ const fn level(
     common_args: bool,
     strings: Reach,
     free_names: bool,
-    open_args: bool,
+    (open_args, sparse_args): (bool, bool),
 ) -> Level {
     Level {
         name,
@@ -55,18 +58,51 @@ const fn level(
         strings,
         free_names,
         open_args,
+        sparse_args,
     }
 }
 
-/// The ladder from the exact text to the most general pattern.
-pub(crate) const LADDER: [Level; 7] = [
-    level("exact", Reach::None, false, Reach::None, false, false),
-    level("shared", Reach::Shared, false, Reach::Shared, false, false),
-    level("locals", Reach::All, false, Reach::Shared, false, false),
-    level("arguments", Reach::All, true, Reach::Shared, false, false),
-    level("literals", Reach::All, true, Reach::All, false, false),
-    level("free-names", Reach::All, true, Reach::All, true, false),
-    level("open-arguments", Reach::All, true, Reach::All, true, true),
+const CLOSED: (bool, bool) = (false, false);
+const OPEN: (bool, bool) = (true, false);
+const SPARSE: (bool, bool) = (true, true);
+
+/// The ladder from the exact text to the most general pattern. The string
+/// literals the fix changed stay concrete up to `sparse-arguments`, so a
+/// fix that only changed a literal (`verify=False` to `verify=True`) keeps
+/// it; the later rungs let every literal go.
+pub(crate) const LADDER: [Level; 11] = [
+    level("exact", Reach::None, false, Reach::None, false, CLOSED),
+    level("shared", Reach::Shared, false, Reach::Shared, false, CLOSED),
+    level("locals", Reach::All, false, Reach::Shared, false, CLOSED),
+    level("arguments", Reach::All, true, Reach::Shared, false, CLOSED),
+    level("free-names", Reach::All, true, Reach::Shared, true, CLOSED),
+    level(
+        "open-arguments",
+        Reach::All,
+        true,
+        Reach::Shared,
+        true,
+        OPEN,
+    ),
+    level(
+        "sparse-arguments",
+        Reach::All,
+        true,
+        Reach::Shared,
+        true,
+        SPARSE,
+    ),
+    level("literals", Reach::All, true, Reach::All, false, CLOSED),
+    level("free-literals", Reach::All, true, Reach::All, true, CLOSED),
+    level("open-literals", Reach::All, true, Reach::All, true, OPEN),
+    level(
+        "sparse-literals",
+        Reach::All,
+        true,
+        Reach::All,
+        true,
+        SPARSE,
+    ),
 ];
 
 /// Metavariables handed out so far: the same code always gets the same
@@ -143,6 +179,10 @@ pub(crate) struct Renderer<'a> {
     /// Render a `fix` template: only reuse metavariables already bound,
     /// keep literals, never add `...`.
     pub(crate) fix: bool,
+    /// Generalize only names and literals in `shared`: the fixed shape
+    /// keeps what the fix introduced concrete, so that its `pattern-not`
+    /// excludes the fixed code and not the vulnerable code as well.
+    pub(crate) only_shared: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +238,10 @@ impl<'a> Renderer<'a> {
 
     fn identifier(&mut self, node: Node<'_>, role: Role) -> String {
         let name = text(node, self.source);
-        if role == Role::Callee || self.scope.is_imported(name) {
+        if role == Role::Callee
+            || self.scope.is_imported(name)
+            || self.only_shared && !self.shared.contains(name)
+        {
             return name.to_owned();
         }
         let starts_lower = name.starts_with(|c: char| c.is_lowercase() || c == '_');
@@ -226,7 +269,7 @@ impl<'a> Renderer<'a> {
         let generalize = match self.level.strings {
             Reach::None => false,
             Reach::Shared => self.shared.contains(text(node, self.source)),
-            Reach::All => true,
+            Reach::All => !self.only_shared || self.shared.contains(text(node, self.source)),
         };
         if !generalize || self.fix {
             if !interpolated {
@@ -265,29 +308,18 @@ impl<'a> Renderer<'a> {
     }
 
     fn arguments(&mut self, node: Node<'_>) -> String {
+        if self.level.sparse_args
+            && !self.fix
+            && let Some(sparse) = self.sparse_arguments(node)
+        {
+            return sparse;
+        }
         let mut rendered = self.splice(node, |this, child, _| {
             let code = text(child, this.source);
             if !child.is_named() || child.is_extra() {
                 return code.to_owned();
             }
-            if this.level.common_args && this.common.contains(code) {
-                // A keyword argument keeps its keyword.
-                if let Some(value) = child.child_by_field_name("value")
-                    && child
-                        .child_by_field_name("name")
-                        .or(child.child_by_field_name("key"))
-                        .is_some()
-                {
-                    let value_code = text(value, this.source);
-                    if let Some(mv) = this.metavars.for_code(value_code, this.fix) {
-                        let prefix = &this.source[child.start_byte()..value.start_byte()];
-                        return format!("{prefix}{mv}");
-                    }
-                } else if let Some(mv) = this.metavars.for_code(code, this.fix) {
-                    return mv;
-                }
-            }
-            this.node(child, Role::Data)
+            this.argument(child)
         });
         if self.level.open_args && !self.fix {
             let has_args = {
@@ -296,11 +328,70 @@ impl<'a> Renderer<'a> {
             };
             let tail = if has_args { ", ..." } else { "..." };
             match rendered.rfind(')') {
-                Some(close) if rendered.ends_with(')') => rendered.insert_str(close, tail),
+                Some(close) if rendered.ends_with(')') => {
+                    // A trailing comma (and what follows it) gives way.
+                    let body = rendered[..close].trim_end();
+                    let body = body.strip_suffix(',').unwrap_or(body).trim_end();
+                    rendered = format!("{body}{tail})");
+                }
                 _ => rendered.push_str(tail),
             }
         }
         rendered
+    }
+
+    /// `(..., changed, ...)`: the arguments the fix left as they were
+    /// become `...`; `None` for argument lists without parentheses.
+    fn sparse_arguments(&mut self, node: Node<'_>) -> Option<String> {
+        let code = text(node, self.source);
+        if !(code.starts_with('(') && code.ends_with(')')) {
+            return None;
+        }
+        let mut cursor = node.walk();
+        let args: Vec<Node<'_>> = node
+            .named_children(&mut cursor)
+            .filter(|c| !c.is_extra())
+            .collect();
+        let mut items: Vec<String> = Vec::new();
+        for arg in args {
+            let item = if self.common.contains(text(arg, self.source)) {
+                "...".to_owned()
+            } else {
+                self.argument(arg)
+            };
+            if item == "..." && items.last().is_some_and(|l| l == "...") {
+                continue;
+            }
+            items.push(item);
+        }
+        if items.last().is_none_or(|l| l != "...") {
+            items.push("...".to_owned());
+        }
+        Some(format!("({})", items.join(", ")))
+    }
+
+    /// One argument: a metavariable when the fix left it as it was (and
+    /// the rung allows), otherwise its rendering.
+    fn argument(&mut self, child: Node<'_>) -> String {
+        let code = text(child, self.source);
+        if self.level.common_args && self.common.contains(code) {
+            // A keyword argument keeps its keyword.
+            if let Some(value) = child.child_by_field_name("value")
+                && child
+                    .child_by_field_name("name")
+                    .or(child.child_by_field_name("key"))
+                    .is_some()
+            {
+                let value_code = text(value, self.source);
+                if let Some(mv) = self.metavars.for_code(value_code, self.fix) {
+                    let prefix = &self.source[child.start_byte()..value.start_byte()];
+                    return format!("{prefix}{mv}");
+                }
+            } else if let Some(mv) = self.metavars.for_code(code, self.fix) {
+                return mv;
+            }
+        }
+        self.node(child, Role::Data)
     }
 
     /// The node's text with each child replaced by `each(child, field)`,
@@ -367,6 +458,7 @@ mod tests {
             shared: &common,
             metavars: &mut metavars,
             fix: false,
+            only_shared: false,
         }
         .render(node)
     }
@@ -384,23 +476,23 @@ mod tests {
             locals,
             "$CURSOR.execute(\"SELECT * FROM t WHERE n = '\" + $NAME + \"'\")"
         );
-        let literals = render_at(Language::Python, src, "execute", LADDER[4]);
+        let literals = render_at(Language::Python, src, "execute", LADDER[7]);
         assert_eq!(literals, "$CURSOR.execute(\"...\" + $NAME + \"...\")");
-        let open = render_at(Language::Python, src, "execute", LADDER[6]);
+        let open = render_at(Language::Python, src, "execute", LADDER[9]);
         assert_eq!(open, "$CURSOR.execute(\"...\" + $NAME + \"...\", ...)");
     }
 
     #[test]
     fn api_names_and_keywords_stay_concrete() {
         let src = "import subprocess\ndef f(cmd):\n    subprocess.call(cmd, shell=True)\n";
-        let got = render_at(Language::Python, src, "call", LADDER[6]);
+        let got = render_at(Language::Python, src, "call", LADDER[9]);
         assert_eq!(got, "subprocess.call($CMD, shell=True, ...)");
         let js =
             "const cp = require('child_process');\nfunction f(input) { cp.exec(`ls ${input}`); }\n";
-        let got = render_at(Language::JavaScript, js, "exec", LADDER[4]);
+        let got = render_at(Language::JavaScript, js, "exec", LADDER[7]);
         assert_eq!(got, "cp.exec(`...${$INPUT}`)");
         let java = "class A { void f(String q) { Runtime.getRuntime().exec(q); } }";
-        let got = render_at(Language::Java, java, "exec", LADDER[5]);
+        let got = render_at(Language::Java, java, "exec", LADDER[8]);
         assert_eq!(got, "Runtime.getRuntime().exec($Q)");
     }
 

@@ -116,8 +116,9 @@ pub enum Verdict {
 /// One rung of the ladder and how it fared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
-    /// The rung (`exact`, `locals`, `arguments`, `literals`, `free-names`,
-    /// `open-arguments`).
+    /// The rung (`exact`, `shared`, `locals`, `arguments`, `free-names`,
+    /// `open-arguments`, `sparse-arguments`, `literals`, `free-literals`,
+    /// `open-literals`, `sparse-literals`).
     pub level: String,
     /// The positive pattern.
     pub pattern: String,
@@ -199,9 +200,19 @@ impl RuleSynthesizer {
             }
             None => BTreeSet::new(),
         };
-        let shared = located
+        // Only the names and literals both constructs have: what the fix
+        // changed stays concrete, in the positive pattern and the fixed
+        // shape alike (a fixed literal rendered as `"..."` would exclude the
+        // vulnerable code too).
+        let shared: BTreeSet<String> = located
             .after
-            .map(|after| leaf_texts(kinds, after, &fix.after))
+            .map(|after| {
+                let theirs = leaf_texts(kinds, after, &fix.after);
+                leaf_texts(kinds, located.before, &fix.before)
+                    .into_iter()
+                    .filter(|t| theirs.contains(t))
+                    .collect()
+            })
             .unwrap_or_default();
         let path = snippet_path(lang, fix.path.as_deref());
         let base_id = self.options.rule_id.clone().unwrap_or_else(|| {
@@ -283,19 +294,23 @@ impl RuleSynthesizer {
             chosen = Some(i);
         }
         // Open argument lists cost the fix; when they find no more sites,
-        // the same pattern without them (which keeps the fix) wins.
+        // the same pattern without them (which keeps the fix) wins, or,
+        // when the codebase holds other instances, the most general
+        // candidate with a fix that finds them all.
         if let Some(best) = chosen
             && candidates[best].fix.is_none()
         {
             let n = counts.get(&best).copied().unwrap_or(0);
-            let closed = candidates[best]
-                .pattern
-                .replace(", ...)", ")")
-                .replace("(...)", "()");
-            if let Some(alt) = (0..best).rev().find(|&i| {
+            let close = |p: &str| p.replace(", ...)", ")").replace("(...)", "()");
+            let mut closed = vec![close(&candidates[best].pattern)];
+            // A sparse list closes through its open sibling, the rung before.
+            if candidates[best].level.starts_with("sparse") {
+                closed.push(close(&candidates[best - 1].pattern));
+            }
+            if let Some(alt) = (1..best).rev().find(|&i| {
                 candidates[i].verdict == Verdict::Valid
                     && candidates[i].fix.is_some()
-                    && candidates[i].pattern == closed
+                    && (closed.contains(&candidates[i].pattern) || n >= 2)
                     && counts.get(&i).copied().unwrap_or(0) == n
             }) {
                 chosen = Some(alt);
@@ -508,6 +523,7 @@ fn render_candidate(
         shared,
         metavars: &mut metavars,
         fix: false,
+        only_shared: false,
     }
     .render(located.before);
     let mut pattern_not = None;
@@ -515,16 +531,24 @@ fn render_candidate(
     if let Some(after) = located.after {
         let bound = metavars.clone();
         let mut fresh = Metavars::avoiding(&metavars);
+        // The fixed shape keeps its argument list as it is: an open one
+        // would swallow the arguments the fix removed and exclude the
+        // vulnerable code too.
         let negative = Renderer {
             kinds,
             language: lang,
             source: &fix.after,
             scope,
-            level,
+            level: Level {
+                open_args: false,
+                sparse_args: false,
+                ..level
+            },
             common,
             shared,
             metavars: &mut fresh,
             fix: false,
+            only_shared: true,
         }
         .render(after);
         if negative != pattern {
@@ -541,6 +565,7 @@ fn render_candidate(
             shared,
             metavars: &mut bound,
             fix: true,
+            only_shared: false,
         }
         .render(after);
         // A fix replays the change only when the pattern pins down every

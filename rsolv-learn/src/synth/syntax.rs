@@ -286,7 +286,7 @@ pub(crate) fn construct_at<'t>(
     let first = node;
     loop {
         if kinds.calls.contains(&node.kind()) {
-            return Some(node);
+            return Some(sink_of(kinds, node, start, end));
         }
         match node.parent() {
             Some(parent) => node = parent,
@@ -308,6 +308,25 @@ pub(crate) fn construct_at<'t>(
         .filter(|c| c.end_byte() > start && c.start_byte() <= end)
         .collect();
     overlapping.iter().find_map(|s| first_call_in(kinds, *s))
+}
+
+/// The call that receives `call` as a whole argument, when the change
+/// (`start..end`) replaced that argument entirely: the fix changed what
+/// flows into the outer call, which is the sink.
+fn sink_of<'t>(kinds: &SyntaxKinds, call: Node<'t>, start: usize, end: usize) -> Node<'t> {
+    let mut node = call;
+    while start <= node.start_byte() && node.end_byte() <= end {
+        let Some(outer) = node
+            .parent()
+            .filter(|p| p.kind().contains("argument"))
+            .and_then(|args| args.parent())
+            .filter(|c| kinds.calls.contains(&c.kind()))
+        else {
+            break;
+        };
+        node = outer;
+    }
+    node
 }
 
 /// The outermost call inside `node` (breadth first), if any.
