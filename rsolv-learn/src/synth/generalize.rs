@@ -70,7 +70,7 @@ const SPARSE: (bool, bool) = (true, true);
 /// literals the fix changed stay concrete up to `sparse-arguments`, so a
 /// fix that only changed a literal (`verify=False` to `verify=True`) keeps
 /// it; the later rungs let every literal go.
-pub(crate) const LADDER: [Level; 11] = [
+pub(crate) const LADDER: [Level; 10] = [
     level("exact", Reach::None, false, Reach::None, false, CLOSED),
     level("shared", Reach::Shared, false, Reach::Shared, false, CLOSED),
     level("locals", Reach::All, false, Reach::Shared, false, CLOSED),
@@ -95,14 +95,6 @@ pub(crate) const LADDER: [Level; 11] = [
     level("literals", Reach::All, true, Reach::All, false, CLOSED),
     level("free-literals", Reach::All, true, Reach::All, true, CLOSED),
     level("open-literals", Reach::All, true, Reach::All, true, OPEN),
-    level(
-        "sparse-literals",
-        Reach::All,
-        true,
-        Reach::All,
-        true,
-        SPARSE,
-    ),
 ];
 
 /// Metavariables handed out so far: the same code always gets the same

@@ -297,7 +297,14 @@ pub(crate) fn construct_at<'t>(
     let mut node = first;
     while let Some(parent) = node.parent() {
         if kinds.blocks.contains(&parent.kind()) {
-            return first_call_in(kinds, node).or(Some(node));
+            // The statement's call, unless the change lies outside it
+            // (`config.force_ssl = false`, `await cur.execute(q)`): then
+            // the call is the same in the fixed code and the statement is
+            // what changed.
+            let changed_outside = |c: &Node<'_>| end <= c.start_byte() || c.end_byte() <= start;
+            return first_call_in(kinds, node)
+                .filter(|c| !changed_outside(c))
+                .or(Some(node));
         }
         node = parent;
     }
