@@ -41,6 +41,9 @@ pub(crate) struct Level {
     /// Arguments the fix left untouched become `...`: only the arguments
     /// it changed stay in the pattern, wherever they stand.
     pub(crate) sparse_args: bool,
+    /// String literals the fix changed become a regular expression for
+    /// their vulnerable start (`"=~/^http:/"` from `http:` to `https:`).
+    pub(crate) prefixes: bool,
 }
 
 const fn level(
@@ -49,7 +52,7 @@ const fn level(
     common_args: bool,
     strings: Reach,
     free_names: bool,
-    (open_args, sparse_args): (bool, bool),
+    (open_args, sparse_args, prefixes): (bool, bool, bool),
 ) -> Level {
     Level {
         name,
@@ -59,18 +62,22 @@ const fn level(
         free_names,
         open_args,
         sparse_args,
+        prefixes,
     }
 }
 
-const CLOSED: (bool, bool) = (false, false);
-const OPEN: (bool, bool) = (true, false);
-const SPARSE: (bool, bool) = (true, true);
+const CLOSED: (bool, bool, bool) = (false, false, false);
+const OPEN: (bool, bool, bool) = (true, false, false);
+const SPARSE: (bool, bool, bool) = (true, true, false);
+const PREFIXES: (bool, bool, bool) = (false, false, true);
+const OPEN_PREFIXES: (bool, bool, bool) = (true, false, true);
+const SPARSE_PREFIXES: (bool, bool, bool) = (true, true, true);
 
 /// The ladder from the exact text to the most general pattern. The string
 /// literals the fix changed stay concrete up to `sparse-arguments`, so a
 /// fix that only changed a literal (`verify=False` to `verify=True`) keeps
 /// it; the later rungs let every literal go.
-pub(crate) const LADDER: [Level; 10] = [
+pub(crate) const LADDER: [Level; 12] = [
     level("exact", Reach::None, false, Reach::None, false, CLOSED),
     level("shared", Reach::Shared, false, Reach::Shared, false, CLOSED),
     level("locals", Reach::All, false, Reach::Shared, false, CLOSED),
@@ -92,9 +99,39 @@ pub(crate) const LADDER: [Level; 10] = [
         true,
         SPARSE,
     ),
-    level("literals", Reach::All, true, Reach::All, false, CLOSED),
-    level("free-literals", Reach::All, true, Reach::All, true, CLOSED),
-    level("open-literals", Reach::All, true, Reach::All, true, OPEN),
+    level(
+        "open-prefixes",
+        Reach::All,
+        true,
+        Reach::Shared,
+        true,
+        OPEN_PREFIXES,
+    ),
+    level(
+        "sparse-prefixes",
+        Reach::All,
+        true,
+        Reach::Shared,
+        true,
+        SPARSE_PREFIXES,
+    ),
+    level("literals", Reach::All, true, Reach::All, false, PREFIXES),
+    level(
+        "free-literals",
+        Reach::All,
+        true,
+        Reach::All,
+        true,
+        PREFIXES,
+    ),
+    level(
+        "open-literals",
+        Reach::All,
+        true,
+        Reach::All,
+        true,
+        OPEN_PREFIXES,
+    ),
 ];
 
 /// Metavariables handed out so far: the same code always gets the same
@@ -167,6 +204,8 @@ pub(crate) struct Renderer<'a> {
     pub(crate) common: &'a BTreeSet<String>,
     /// Names and literals that occur in the fixed construct.
     pub(crate) shared: &'a BTreeSet<String>,
+    /// Changed string literals and the `"=~/^.../"` pattern for each.
+    pub(crate) prefixes: &'a BTreeMap<String, String>,
     pub(crate) metavars: &'a mut Metavars,
     /// Render a `fix` template: only reuse metavariables already bound,
     /// keep literals, never add `...`.
@@ -258,6 +297,13 @@ impl<'a> Renderer<'a> {
         let interpolated = node
             .named_children(&mut cursor)
             .any(|c| self.kinds.interpolations.contains(&c.kind()));
+        if self.level.prefixes
+            && !self.fix
+            && !self.only_shared
+            && let Some(regex) = self.prefixes.get(text(node, self.source))
+        {
+            return regex.clone();
+        }
         let generalize = match self.level.strings {
             Reach::None => false,
             Reach::Shared => self.shared.contains(text(node, self.source)),
@@ -415,6 +461,48 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// `"=~/^http:/"` for a vulnerable literal `"http://x"` whose fixed
+/// counterpart is `"https://x"`: the vulnerable text up to the end of what
+/// the fix changed (to the end of the word, when the fix only inserted).
+/// `None` when the literals are equal or the start holds characters the
+/// pattern cannot carry unescaped.
+pub(crate) fn prefix_pattern(vulnerable: &str, fixed: &str) -> Option<String> {
+    let unquote = |s: &str| {
+        let q = s.chars().next()?;
+        (matches!(q, '"' | '\'' | '`') && s.len() >= 2 && s.ends_with(q))
+            .then(|| s[1..s.len() - 1].chars().collect::<Vec<char>>())
+    };
+    let (v, f) = (unquote(vulnerable)?, unquote(fixed)?);
+    if v == f || v.is_empty() {
+        return None;
+    }
+    let prefix = v.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let suffix = v[prefix..]
+        .iter()
+        .rev()
+        .zip(f[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut end = v.len() - suffix;
+    if end <= prefix {
+        // The fix only inserted: the vulnerable word goes on to its end.
+        end = (prefix + 1).min(v.len());
+        while end < v.len() && v[end - 1].is_ascii_alphanumeric() {
+            end += 1;
+        }
+    }
+    let mut out = String::from("\"=~/^");
+    for &c in &v[..end] {
+        match c {
+            '.' => out.push_str("[.]"),
+            c if c.is_ascii_alphanumeric() || ":/_-@=, %".contains(c) => out.push(c),
+            _ => return None,
+        }
+    }
+    out.push_str("/\"");
+    Some(out)
+}
+
 /// The argument texts of a call (each argument's source).
 pub(crate) fn argument_texts(kinds: &SyntaxKinds, call: Node<'_>, source: &str) -> Vec<String> {
     let Some(args) = call.child_by_field_name(kinds.arguments_field) else {
@@ -448,6 +536,7 @@ mod tests {
             level,
             common: &common,
             shared: &common,
+            prefixes: &BTreeMap::new(),
             metavars: &mut metavars,
             fix: false,
             only_shared: false,
@@ -468,24 +557,43 @@ mod tests {
             locals,
             "$CURSOR.execute(\"SELECT * FROM t WHERE n = '\" + $NAME + \"'\")"
         );
-        let literals = render_at(Language::Python, src, "execute", LADDER[7]);
+        let literals = render_at(Language::Python, src, "execute", LADDER[9]);
         assert_eq!(literals, "$CURSOR.execute(\"...\" + $NAME + \"...\")");
-        let open = render_at(Language::Python, src, "execute", LADDER[9]);
+        let open = render_at(Language::Python, src, "execute", LADDER[11]);
         assert_eq!(open, "$CURSOR.execute(\"...\" + $NAME + \"...\", ...)");
     }
 
     #[test]
     fn api_names_and_keywords_stay_concrete() {
         let src = "import subprocess\ndef f(cmd):\n    subprocess.call(cmd, shell=True)\n";
-        let got = render_at(Language::Python, src, "call", LADDER[9]);
+        let got = render_at(Language::Python, src, "call", LADDER[11]);
         assert_eq!(got, "subprocess.call($CMD, shell=True, ...)");
         let js =
             "const cp = require('child_process');\nfunction f(input) { cp.exec(`ls ${input}`); }\n";
-        let got = render_at(Language::JavaScript, js, "exec", LADDER[7]);
+        let got = render_at(Language::JavaScript, js, "exec", LADDER[9]);
         assert_eq!(got, "cp.exec(`...${$INPUT}`)");
         let java = "class A { void f(String q) { Runtime.getRuntime().exec(q); } }";
-        let got = render_at(Language::Java, java, "exec", LADDER[8]);
+        let got = render_at(Language::Java, java, "exec", LADDER[10]);
         assert_eq!(got, "Runtime.getRuntime().exec($Q)");
+    }
+
+    #[test]
+    fn changed_literals_become_prefixes() {
+        let p = |a: &str, b: &str| prefix_pattern(a, b);
+        assert_eq!(
+            p("\"http://x.com\"", "\"https://x.com\"").as_deref(),
+            Some("\"=~/^http:/\"")
+        );
+        assert_eq!(
+            p("'ftp://x'", "'sftp://x'").as_deref(),
+            Some("\"=~/^ftp:/\"")
+        );
+        assert_eq!(
+            p("\"0.0.0.0:2000\"", "\"192.168.1.101:2000\"").as_deref(),
+            Some("\"=~/^0[.]0[.]0[.]0/\"")
+        );
+        assert_eq!(p("\"a\"", "\"a\""), None);
+        assert_eq!(p("\"(x\"", "\"y\""), None);
     }
 
     #[test]

@@ -214,6 +214,21 @@ impl RuleSynthesizer {
                     .collect()
             })
             .unwrap_or_default();
+        // The string literals the fix changed, paired in order.
+        let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(after) = located.after {
+            let (ours, theirs) = (
+                string_leaves(kinds, located.before, &fix.before),
+                string_leaves(kinds, after, &fix.after),
+            );
+            if ours.len() == theirs.len() {
+                for (v, f) in ours.iter().zip(&theirs) {
+                    if let Some(p) = generalize::prefix_pattern(v, f) {
+                        prefixes.entry(v.clone()).or_insert(p);
+                    }
+                }
+            }
+        }
         let path = snippet_path(lang, fix.path.as_deref());
         let base_id = self.options.rule_id.clone().unwrap_or_else(|| {
             rule::derive_id(fix, &located.site.before_text, located.before, kinds)
@@ -228,7 +243,7 @@ impl RuleSynthesizer {
                 fix,
                 &located,
                 &scope,
-                (&common, &shared),
+                (&common, &shared, &prefixes),
                 level,
             );
             let duplicate = candidates
@@ -437,6 +452,22 @@ fn locate<'t>(
     }
 }
 
+/// The string literals in `node`, in source order.
+fn string_leaves(kinds: &SyntaxKinds, node: Node<'_>, source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if kinds.strings.contains(&n.kind()) {
+            out.push(text(n, source).to_owned());
+            continue;
+        }
+        let mut cursor = n.walk();
+        let children: Vec<Node<'_>> = n.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
 /// The names and literals in `node`.
 fn leaf_texts(kinds: &SyntaxKinds, node: Node<'_>, source: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -509,7 +540,11 @@ fn render_candidate(
     located: &Located<'_>,
     scope: &Scope,
     // The arguments, and the names and literals, the fixed construct shares.
-    (common, shared): (&BTreeSet<String>, &BTreeSet<String>),
+    (common, shared, prefixes): (
+        &BTreeSet<String>,
+        &BTreeSet<String>,
+        &BTreeMap<String, String>,
+    ),
     level: Level,
 ) -> Candidate {
     let mut metavars = Metavars::default();
@@ -521,6 +556,7 @@ fn render_candidate(
         level,
         common,
         shared,
+        prefixes,
         metavars: &mut metavars,
         fix: false,
         only_shared: false,
@@ -546,6 +582,7 @@ fn render_candidate(
             },
             common,
             shared,
+            prefixes,
             metavars: &mut fresh,
             fix: false,
             only_shared: true,
@@ -563,6 +600,7 @@ fn render_candidate(
             level,
             common,
             shared,
+            prefixes,
             metavars: &mut bound,
             fix: true,
             only_shared: false,
