@@ -17,8 +17,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rsolv_core::Language;
-use rsolv_learn::{RuleSynthesizer, SecurityFix};
+use std::sync::Arc;
+
+use rsolv_core::{Language, OrgId};
+use rsolv_learn::{OptimizeOptions, RuleCatalog, RuleSynthesizer, SecurityFix, new_rule_from};
 use rsolv_rules::{AnnotationKind, CompiledRule, Engine, parse_annotations};
 
 #[derive(Default, Clone, Copy)]
@@ -32,6 +34,8 @@ struct Tally {
     base_recalled: usize,
     base_flagged: usize,
     base_flagged_true: usize,
+    opt_flagged: usize,
+    opt_false: usize,
 }
 
 impl Tally {
@@ -45,6 +49,8 @@ impl Tally {
         self.base_recalled += o.base_recalled;
         self.base_flagged += o.base_flagged;
         self.base_flagged_true += o.base_flagged_true;
+        self.opt_flagged += o.opt_flagged;
+        self.opt_false += o.opt_false;
     }
 }
 
@@ -96,12 +102,105 @@ fn statement_at(
     let at = start_of_line + indent;
     let mut node = tree.root_node().descendant_for_byte_range(at, at)?;
     while let Some(parent) = node.parent() {
-        if parent.start_byte() != node.start_byte() || parent.parent().is_none() {
+        if parent.start_byte() != node.start_byte()
+            || parent.parent().is_none()
+            || is_statement_list(parent.kind())
+        {
             break;
         }
         node = parent;
     }
     (node.parent().is_some()).then(|| node.byte_range())
+}
+
+/// The RFC's loop on one learned rule: store it with its two examples,
+/// record its findings on the test file, judge each (a `ruleid:` line is a
+/// true positive, any other line a false one), run `optimize`, and scan
+/// again with what is left enabled. Returns the flagged lines and the false
+/// ones among them.
+async fn after_optimize(
+    synthesis: &rsolv_learn::Synthesis,
+    target: &Path,
+    lang: Language,
+    text: &str,
+    engine: &Engine,
+    positives: &BTreeSet<usize>,
+) -> Result<(usize, usize), Box<dyn std::error::Error>> {
+    use rsolv_store::{
+        ChangeInfo, Feedback, NewFinding, NewTestCase, RuleStore, SqliteStore, TestCaseKind,
+    };
+    let store: Arc<dyn RuleStore> = Arc::new(SqliteStore::open_in_memory()?);
+    let catalog = RuleCatalog::new(store.clone(), OrgId::new("bench")?);
+    let org = catalog.org().clone();
+    let change = ChangeInfo::new("bench", "learned");
+    let (stored, _) = store
+        .put_rule(&org, new_rule_from(&synthesis.rule)?, &change)
+        .await?;
+    let mut cases = vec![NewTestCase {
+        kind: TestCaseKind::Positive,
+        language: lang.as_str().to_owned(),
+        code: synthesis.site.before_text.clone(),
+        description: None,
+    }];
+    if let Some(after) = &synthesis.site.after_text {
+        cases.push(NewTestCase {
+            kind: TestCaseKind::Negative,
+            language: lang.as_str().to_owned(),
+            code: after.clone(),
+            description: None,
+        });
+    }
+    store.add_test_cases(&org, &stored.rule_id, cases).await?;
+    let matches = engine.scan_source(target, lang, text).matches;
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let findings: Vec<NewFinding> = matches
+        .iter()
+        .enumerate()
+        .map(|(i, m)| NewFinding {
+            rule_id: stored.rule_id.clone(),
+            path: m.path.to_string_lossy().into_owned(),
+            start_line: clamp(m.start.line),
+            start_col: clamp(m.start.col),
+            end_line: clamp(m.end.line),
+            end_col: clamp(m.end.col),
+            message: m.message.clone(),
+            severity: m.severity,
+            fingerprint: rsolv_rules::fingerprint(m, i),
+            lines: m.lines.clone(),
+            vuln_class: None,
+        })
+        .collect();
+    for f in store.record_findings(&org, findings).await? {
+        let verdict = if positives.contains(&(f.start_line as usize)) {
+            Feedback::TruePositive
+        } else {
+            Feedback::FalsePositive
+        };
+        store
+            .set_feedback(&org, f.id, verdict, "bench", None)
+            .await?;
+    }
+    rsolv_learn::optimize(&catalog, "bench", &OptimizeOptions::default()).await?;
+    let engine = Engine::new(catalog.compiled_rules().await?);
+    let flagged: BTreeSet<usize> = engine
+        .scan_source(target, lang, text)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect();
+    let false_ones = flagged.difference(positives).count();
+    Ok((flagged.len(), false_ones))
+}
+
+/// Nodes whose children are statements: a statement that starts one is
+/// not the list itself.
+fn is_statement_list(kind: &str) -> bool {
+    kind.ends_with("block")
+        || kind.ends_with("body")
+        || matches!(
+            kind,
+            "module" | "program" | "source_file" | "statement_list" | "then" | "else" | "do"
+        )
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -111,6 +210,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(i) => Some(std::fs::File::create(&args[i + 1])?),
         None => None,
     };
+    // BENCH_ONLY=path-part prints every candidate of the matching files.
+    let only = std::env::var("BENCH_ONLY").ok();
     let mut files = Vec::new();
     walk(&root, &mut files);
     let yamls: BTreeSet<PathBuf> = files
@@ -118,6 +219,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
         .cloned()
         .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let mut by_lang: BTreeMap<&'static str, Tally> = BTreeMap::new();
     let mut failures: BTreeMap<String, usize> = BTreeMap::new();
     let started = Instant::now();
@@ -171,10 +273,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .filter_map(|&l| statement_at(&tree, &text, l))
                 .map(|r| {
+                    // An identical statement is no fix: the closest one that
+                    // differs, when there is one.
+                    let differs = text[r.clone()] != *vuln_text;
                     let ratio = similar::TextDiff::from_chars(vuln_text, &text[r.clone()]).ratio();
-                    (r, ratio)
+                    (r, (differs, ratio))
                 })
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.start.cmp(&a.0.start)));
+                .max_by(|a, b| {
+                    (a.1.0.cmp(&b.1.0))
+                        .then(a.1.1.total_cmp(&b.1.1))
+                        .then(b.0.start.cmp(&a.0.start))
+                });
             let Some((ok, _)) = best_ok else { continue };
             let mut after = String::with_capacity(text.len());
             after.push_str(&text[..vuln.start]);
@@ -211,11 +320,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .next()
                         .unwrap_or_default()
                         .to_owned();
-                    *failures.entry(key).or_insert(0) += 1;
+                    *failures.entry(key.clone()).or_insert(0) += 1;
+                    if let Some(out) = jsonl.as_mut() {
+                        writeln!(
+                            out,
+                            "{}",
+                            serde_json::json!({
+                                "file": target.strip_prefix(&root).unwrap_or(target),
+                                "rule": id, "error": e.to_string(),
+                                "vulnerable": vuln_text, "fixed": &text[ok.clone()],
+                            })
+                        )?;
+                    }
                     continue;
                 }
             };
             tally.accepted += 1;
+            if only
+                .as_deref()
+                .is_some_and(|o| target.to_string_lossy().contains(o))
+            {
+                eprintln!("== {} {id}", target.display());
+                for c in &synthesis.candidates {
+                    eprintln!(
+                        "  {:<16} {:?} {:?} | not {:?} | {:?}",
+                        c.level, c.verdict, c.pattern, c.pattern_not, c.codebase_matches
+                    );
+                }
+            }
             let Ok(compiled) = CompiledRule::compile(&synthesis.rule) else {
                 continue;
             };
@@ -226,6 +358,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .map(|m| m.start.line)
                 .collect();
+            let (opt_flagged, opt_false) = runtime.block_on(after_optimize(
+                &synthesis, target, lang, &text, &engine, &positives,
+            ))?;
+            tally.opt_flagged += opt_flagged;
+            tally.opt_false += opt_false;
             tally.recalled += flagged.intersection(&others).count();
             tally.flagged += flagged.len();
             tally.flagged_true += flagged.intersection(&positives).count();
@@ -238,7 +375,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     serde_json::json!({
                         "file": target.strip_prefix(&root).unwrap_or(target),
                         "rule": id, "pattern": synthesis.pattern, "level": synthesis.level,
+                        "verdicts": synthesis.candidates.iter().map(|c| format!("{}:{:?}", c.level, c.verdict)).collect::<Vec<_>>(),
                         "false_positive_lines": fp, "missed_lines": missed,
+                        "others": others.len(), "recalled": flagged.intersection(&others).count(),
+                        "vulnerable": vuln_text, "fixed": &text[ok.clone()],
                     })
                 )?;
             }
@@ -271,6 +411,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(t.flagged_true, t.flagged),
         pct(t.base_recalled, t.other_positives),
         pct(t.base_flagged_true, t.base_flagged),
+    );
+    println!(
+        "false-positive rate after `optimize` (every flagged line judged): {} -> {} ({} of {} flagged lines)",
+        pct(t.flagged - t.flagged_true, t.flagged),
+        pct(t.opt_false, t.opt_flagged),
+        t.opt_false,
+        t.opt_flagged,
     );
     println!(
         "other ruleid lines: {}, flagged lines: {}, time: {:.1}s",

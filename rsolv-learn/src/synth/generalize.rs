@@ -38,6 +38,12 @@ pub(crate) struct Level {
     pub(crate) free_names: bool,
     /// Argument lists end in `...`, so extra arguments still match.
     pub(crate) open_args: bool,
+    /// Arguments the fix left untouched become `...`: only the arguments
+    /// it changed stay in the pattern, wherever they stand.
+    pub(crate) sparse_args: bool,
+    /// String literals the fix changed become a regular expression for
+    /// their vulnerable start (`"=~/^http:/"` from `http:` to `https:`).
+    pub(crate) prefixes: bool,
 }
 
 const fn level(
@@ -46,7 +52,7 @@ const fn level(
     common_args: bool,
     strings: Reach,
     free_names: bool,
-    open_args: bool,
+    (open_args, sparse_args, prefixes): (bool, bool, bool),
 ) -> Level {
     Level {
         name,
@@ -55,18 +61,77 @@ const fn level(
         strings,
         free_names,
         open_args,
+        sparse_args,
+        prefixes,
     }
 }
 
-/// The ladder from the exact text to the most general pattern.
-pub(crate) const LADDER: [Level; 7] = [
-    level("exact", Reach::None, false, Reach::None, false, false),
-    level("shared", Reach::Shared, false, Reach::Shared, false, false),
-    level("locals", Reach::All, false, Reach::Shared, false, false),
-    level("arguments", Reach::All, true, Reach::Shared, false, false),
-    level("literals", Reach::All, true, Reach::All, false, false),
-    level("free-names", Reach::All, true, Reach::All, true, false),
-    level("open-arguments", Reach::All, true, Reach::All, true, true),
+const CLOSED: (bool, bool, bool) = (false, false, false);
+const OPEN: (bool, bool, bool) = (true, false, false);
+const SPARSE: (bool, bool, bool) = (true, true, false);
+const PREFIXES: (bool, bool, bool) = (false, false, true);
+const OPEN_PREFIXES: (bool, bool, bool) = (true, false, true);
+const SPARSE_PREFIXES: (bool, bool, bool) = (true, true, true);
+
+/// The ladder from the exact text to the most general pattern. The string
+/// literals the fix changed stay concrete up to `sparse-arguments`, so a
+/// fix that only changed a literal (`verify=False` to `verify=True`) keeps
+/// it; the later rungs let every literal go.
+pub(crate) const LADDER: [Level; 12] = [
+    level("exact", Reach::None, false, Reach::None, false, CLOSED),
+    level("shared", Reach::Shared, false, Reach::Shared, false, CLOSED),
+    level("locals", Reach::All, false, Reach::Shared, false, CLOSED),
+    level("arguments", Reach::All, true, Reach::Shared, false, CLOSED),
+    level("free-names", Reach::All, true, Reach::Shared, true, CLOSED),
+    level(
+        "open-arguments",
+        Reach::All,
+        true,
+        Reach::Shared,
+        true,
+        OPEN,
+    ),
+    level(
+        "sparse-arguments",
+        Reach::All,
+        true,
+        Reach::Shared,
+        true,
+        SPARSE,
+    ),
+    level(
+        "open-prefixes",
+        Reach::All,
+        true,
+        Reach::Shared,
+        true,
+        OPEN_PREFIXES,
+    ),
+    level(
+        "sparse-prefixes",
+        Reach::All,
+        true,
+        Reach::Shared,
+        true,
+        SPARSE_PREFIXES,
+    ),
+    level("literals", Reach::All, true, Reach::All, false, PREFIXES),
+    level(
+        "free-literals",
+        Reach::All,
+        true,
+        Reach::All,
+        true,
+        PREFIXES,
+    ),
+    level(
+        "open-literals",
+        Reach::All,
+        true,
+        Reach::All,
+        true,
+        OPEN_PREFIXES,
+    ),
 ];
 
 /// Metavariables handed out so far: the same code always gets the same
@@ -139,10 +204,16 @@ pub(crate) struct Renderer<'a> {
     pub(crate) common: &'a BTreeSet<String>,
     /// Names and literals that occur in the fixed construct.
     pub(crate) shared: &'a BTreeSet<String>,
+    /// Changed string literals and the `"=~/^.../"` pattern for each.
+    pub(crate) prefixes: &'a BTreeMap<String, String>,
     pub(crate) metavars: &'a mut Metavars,
     /// Render a `fix` template: only reuse metavariables already bound,
     /// keep literals, never add `...`.
     pub(crate) fix: bool,
+    /// Generalize only names and literals in `shared`: the fixed shape
+    /// keeps what the fix introduced concrete, so that its `pattern-not`
+    /// excludes the fixed code and not the vulnerable code as well.
+    pub(crate) only_shared: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +269,10 @@ impl<'a> Renderer<'a> {
 
     fn identifier(&mut self, node: Node<'_>, role: Role) -> String {
         let name = text(node, self.source);
-        if role == Role::Callee || self.scope.is_imported(name) {
+        if role == Role::Callee
+            || self.scope.is_imported(name)
+            || self.only_shared && !self.shared.contains(name)
+        {
             return name.to_owned();
         }
         let starts_lower = name.starts_with(|c: char| c.is_lowercase() || c == '_');
@@ -223,10 +297,17 @@ impl<'a> Renderer<'a> {
         let interpolated = node
             .named_children(&mut cursor)
             .any(|c| self.kinds.interpolations.contains(&c.kind()));
+        if self.level.prefixes
+            && !self.fix
+            && !self.only_shared
+            && let Some(regex) = self.prefixes.get(text(node, self.source))
+        {
+            return regex.clone();
+        }
         let generalize = match self.level.strings {
             Reach::None => false,
             Reach::Shared => self.shared.contains(text(node, self.source)),
-            Reach::All => true,
+            Reach::All => !self.only_shared || self.shared.contains(text(node, self.source)),
         };
         if !generalize || self.fix {
             if !interpolated {
@@ -265,29 +346,18 @@ impl<'a> Renderer<'a> {
     }
 
     fn arguments(&mut self, node: Node<'_>) -> String {
+        if self.level.sparse_args
+            && !self.fix
+            && let Some(sparse) = self.sparse_arguments(node)
+        {
+            return sparse;
+        }
         let mut rendered = self.splice(node, |this, child, _| {
             let code = text(child, this.source);
             if !child.is_named() || child.is_extra() {
                 return code.to_owned();
             }
-            if this.level.common_args && this.common.contains(code) {
-                // A keyword argument keeps its keyword.
-                if let Some(value) = child.child_by_field_name("value")
-                    && child
-                        .child_by_field_name("name")
-                        .or(child.child_by_field_name("key"))
-                        .is_some()
-                {
-                    let value_code = text(value, this.source);
-                    if let Some(mv) = this.metavars.for_code(value_code, this.fix) {
-                        let prefix = &this.source[child.start_byte()..value.start_byte()];
-                        return format!("{prefix}{mv}");
-                    }
-                } else if let Some(mv) = this.metavars.for_code(code, this.fix) {
-                    return mv;
-                }
-            }
-            this.node(child, Role::Data)
+            this.argument(child)
         });
         if self.level.open_args && !self.fix {
             let has_args = {
@@ -296,11 +366,70 @@ impl<'a> Renderer<'a> {
             };
             let tail = if has_args { ", ..." } else { "..." };
             match rendered.rfind(')') {
-                Some(close) if rendered.ends_with(')') => rendered.insert_str(close, tail),
+                Some(close) if rendered.ends_with(')') => {
+                    // A trailing comma (and what follows it) gives way.
+                    let body = rendered[..close].trim_end();
+                    let body = body.strip_suffix(',').unwrap_or(body).trim_end();
+                    rendered = format!("{body}{tail})");
+                }
                 _ => rendered.push_str(tail),
             }
         }
         rendered
+    }
+
+    /// `(..., changed, ...)`: the arguments the fix left as they were
+    /// become `...`; `None` for argument lists without parentheses.
+    fn sparse_arguments(&mut self, node: Node<'_>) -> Option<String> {
+        let code = text(node, self.source);
+        if !(code.starts_with('(') && code.ends_with(')')) {
+            return None;
+        }
+        let mut cursor = node.walk();
+        let args: Vec<Node<'_>> = node
+            .named_children(&mut cursor)
+            .filter(|c| !c.is_extra())
+            .collect();
+        let mut items: Vec<String> = Vec::new();
+        for arg in args {
+            let item = if self.common.contains(text(arg, self.source)) {
+                "...".to_owned()
+            } else {
+                self.argument(arg)
+            };
+            if item == "..." && items.last().is_some_and(|l| l == "...") {
+                continue;
+            }
+            items.push(item);
+        }
+        if items.last().is_none_or(|l| l != "...") {
+            items.push("...".to_owned());
+        }
+        Some(format!("({})", items.join(", ")))
+    }
+
+    /// One argument: a metavariable when the fix left it as it was (and
+    /// the rung allows), otherwise its rendering.
+    fn argument(&mut self, child: Node<'_>) -> String {
+        let code = text(child, self.source);
+        if self.level.common_args && self.common.contains(code) {
+            // A keyword argument keeps its keyword.
+            if let Some(value) = child.child_by_field_name("value")
+                && child
+                    .child_by_field_name("name")
+                    .or(child.child_by_field_name("key"))
+                    .is_some()
+            {
+                let value_code = text(value, self.source);
+                if let Some(mv) = self.metavars.for_code(value_code, self.fix) {
+                    let prefix = &self.source[child.start_byte()..value.start_byte()];
+                    return format!("{prefix}{mv}");
+                }
+            } else if let Some(mv) = self.metavars.for_code(code, self.fix) {
+                return mv;
+            }
+        }
+        self.node(child, Role::Data)
     }
 
     /// The node's text with each child replaced by `each(child, field)`,
@@ -330,6 +459,48 @@ impl<'a> Renderer<'a> {
         out.push_str(self.source.get(at..node.end_byte()).unwrap_or_default());
         out
     }
+}
+
+/// `"=~/^http:/"` for a vulnerable literal `"http://x"` whose fixed
+/// counterpart is `"https://x"`: the vulnerable text up to the end of what
+/// the fix changed (to the end of the word, when the fix only inserted).
+/// `None` when the literals are equal or the start holds characters the
+/// pattern cannot carry unescaped.
+pub(crate) fn prefix_pattern(vulnerable: &str, fixed: &str) -> Option<String> {
+    let unquote = |s: &str| {
+        let q = s.chars().next()?;
+        (matches!(q, '"' | '\'' | '`') && s.len() >= 2 && s.ends_with(q))
+            .then(|| s[1..s.len() - 1].chars().collect::<Vec<char>>())
+    };
+    let (v, f) = (unquote(vulnerable)?, unquote(fixed)?);
+    if v == f || v.is_empty() {
+        return None;
+    }
+    let prefix = v.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let suffix = v[prefix..]
+        .iter()
+        .rev()
+        .zip(f[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut end = v.len() - suffix;
+    if end <= prefix {
+        // The fix only inserted: the vulnerable word goes on to its end.
+        end = (prefix + 1).min(v.len());
+        while end < v.len() && v[end - 1].is_ascii_alphanumeric() {
+            end += 1;
+        }
+    }
+    let mut out = String::from("\"=~/^");
+    for &c in &v[..end] {
+        match c {
+            '.' => out.push_str("[.]"),
+            c if c.is_ascii_alphanumeric() || ":/_-@=, %".contains(c) => out.push(c),
+            _ => return None,
+        }
+    }
+    out.push_str("/\"");
+    Some(out)
 }
 
 /// The argument texts of a call (each argument's source).
@@ -365,8 +536,10 @@ mod tests {
             level,
             common: &common,
             shared: &common,
+            prefixes: &BTreeMap::new(),
             metavars: &mut metavars,
             fix: false,
+            only_shared: false,
         }
         .render(node)
     }
@@ -384,24 +557,43 @@ mod tests {
             locals,
             "$CURSOR.execute(\"SELECT * FROM t WHERE n = '\" + $NAME + \"'\")"
         );
-        let literals = render_at(Language::Python, src, "execute", LADDER[4]);
+        let literals = render_at(Language::Python, src, "execute", LADDER[9]);
         assert_eq!(literals, "$CURSOR.execute(\"...\" + $NAME + \"...\")");
-        let open = render_at(Language::Python, src, "execute", LADDER[6]);
+        let open = render_at(Language::Python, src, "execute", LADDER[11]);
         assert_eq!(open, "$CURSOR.execute(\"...\" + $NAME + \"...\", ...)");
     }
 
     #[test]
     fn api_names_and_keywords_stay_concrete() {
         let src = "import subprocess\ndef f(cmd):\n    subprocess.call(cmd, shell=True)\n";
-        let got = render_at(Language::Python, src, "call", LADDER[6]);
+        let got = render_at(Language::Python, src, "call", LADDER[11]);
         assert_eq!(got, "subprocess.call($CMD, shell=True, ...)");
         let js =
             "const cp = require('child_process');\nfunction f(input) { cp.exec(`ls ${input}`); }\n";
-        let got = render_at(Language::JavaScript, js, "exec", LADDER[4]);
+        let got = render_at(Language::JavaScript, js, "exec", LADDER[9]);
         assert_eq!(got, "cp.exec(`...${$INPUT}`)");
         let java = "class A { void f(String q) { Runtime.getRuntime().exec(q); } }";
-        let got = render_at(Language::Java, java, "exec", LADDER[5]);
+        let got = render_at(Language::Java, java, "exec", LADDER[10]);
         assert_eq!(got, "Runtime.getRuntime().exec($Q)");
+    }
+
+    #[test]
+    fn changed_literals_become_prefixes() {
+        let p = |a: &str, b: &str| prefix_pattern(a, b);
+        assert_eq!(
+            p("\"http://x.com\"", "\"https://x.com\"").as_deref(),
+            Some("\"=~/^http:/\"")
+        );
+        assert_eq!(
+            p("'ftp://x'", "'sftp://x'").as_deref(),
+            Some("\"=~/^ftp:/\"")
+        );
+        assert_eq!(
+            p("\"0.0.0.0:2000\"", "\"192.168.1.101:2000\"").as_deref(),
+            Some("\"=~/^0[.]0[.]0[.]0/\"")
+        );
+        assert_eq!(p("\"a\"", "\"a\""), None);
+        assert_eq!(p("\"(x\"", "\"y\""), None);
     }
 
     #[test]

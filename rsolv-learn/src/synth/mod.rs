@@ -116,8 +116,9 @@ pub enum Verdict {
 /// One rung of the ladder and how it fared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
-    /// The rung (`exact`, `locals`, `arguments`, `literals`, `free-names`,
-    /// `open-arguments`).
+    /// The rung (`exact`, `shared`, `locals`, `arguments`, `free-names`,
+    /// `open-arguments`, `sparse-arguments`, `literals`, `free-literals`,
+    /// `open-literals`, `sparse-literals`).
     pub level: String,
     /// The positive pattern.
     pub pattern: String,
@@ -199,10 +200,35 @@ impl RuleSynthesizer {
             }
             None => BTreeSet::new(),
         };
-        let shared = located
+        // Only the names and literals both constructs have: what the fix
+        // changed stays concrete, in the positive pattern and the fixed
+        // shape alike (a fixed literal rendered as `"..."` would exclude the
+        // vulnerable code too).
+        let shared: BTreeSet<String> = located
             .after
-            .map(|after| leaf_texts(kinds, after, &fix.after))
+            .map(|after| {
+                let theirs = leaf_texts(kinds, after, &fix.after);
+                leaf_texts(kinds, located.before, &fix.before)
+                    .into_iter()
+                    .filter(|t| theirs.contains(t))
+                    .collect()
+            })
             .unwrap_or_default();
+        // The string literals the fix changed, paired in order.
+        let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(after) = located.after {
+            let (ours, theirs) = (
+                string_leaves(kinds, located.before, &fix.before),
+                string_leaves(kinds, after, &fix.after),
+            );
+            if ours.len() == theirs.len() {
+                for (v, f) in ours.iter().zip(&theirs) {
+                    if let Some(p) = generalize::prefix_pattern(v, f) {
+                        prefixes.entry(v.clone()).or_insert(p);
+                    }
+                }
+            }
+        }
         let path = snippet_path(lang, fix.path.as_deref());
         let base_id = self.options.rule_id.clone().unwrap_or_else(|| {
             rule::derive_id(fix, &located.site.before_text, located.before, kinds)
@@ -217,7 +243,7 @@ impl RuleSynthesizer {
                 fix,
                 &located,
                 &scope,
-                (&common, &shared),
+                (&common, &shared, &prefixes),
                 level,
             );
             let duplicate = candidates
@@ -283,19 +309,23 @@ impl RuleSynthesizer {
             chosen = Some(i);
         }
         // Open argument lists cost the fix; when they find no more sites,
-        // the same pattern without them (which keeps the fix) wins.
+        // the same pattern without them (which keeps the fix) wins, or,
+        // when the codebase holds other instances, the most general
+        // candidate with a fix that finds them all.
         if let Some(best) = chosen
             && candidates[best].fix.is_none()
         {
             let n = counts.get(&best).copied().unwrap_or(0);
-            let closed = candidates[best]
-                .pattern
-                .replace(", ...)", ")")
-                .replace("(...)", "()");
-            if let Some(alt) = (0..best).rev().find(|&i| {
+            let close = |p: &str| p.replace(", ...)", ")").replace("(...)", "()");
+            let mut closed = vec![close(&candidates[best].pattern)];
+            // A sparse list closes through its open sibling, the rung before.
+            if candidates[best].level.starts_with("sparse") {
+                closed.push(close(&candidates[best - 1].pattern));
+            }
+            if let Some(alt) = (1..best).rev().find(|&i| {
                 candidates[i].verdict == Verdict::Valid
                     && candidates[i].fix.is_some()
-                    && candidates[i].pattern == closed
+                    && (closed.contains(&candidates[i].pattern) || n >= 2)
                     && counts.get(&i).copied().unwrap_or(0) == n
             }) {
                 chosen = Some(alt);
@@ -422,6 +452,22 @@ fn locate<'t>(
     }
 }
 
+/// The string literals in `node`, in source order.
+fn string_leaves(kinds: &SyntaxKinds, node: Node<'_>, source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if kinds.strings.contains(&n.kind()) {
+            out.push(text(n, source).to_owned());
+            continue;
+        }
+        let mut cursor = n.walk();
+        let children: Vec<Node<'_>> = n.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
 /// The names and literals in `node`.
 fn leaf_texts(kinds: &SyntaxKinds, node: Node<'_>, source: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -494,7 +540,11 @@ fn render_candidate(
     located: &Located<'_>,
     scope: &Scope,
     // The arguments, and the names and literals, the fixed construct shares.
-    (common, shared): (&BTreeSet<String>, &BTreeSet<String>),
+    (common, shared, prefixes): (
+        &BTreeSet<String>,
+        &BTreeSet<String>,
+        &BTreeMap<String, String>,
+    ),
     level: Level,
 ) -> Candidate {
     let mut metavars = Metavars::default();
@@ -506,8 +556,10 @@ fn render_candidate(
         level,
         common,
         shared,
+        prefixes,
         metavars: &mut metavars,
         fix: false,
+        only_shared: false,
     }
     .render(located.before);
     let mut pattern_not = None;
@@ -515,16 +567,25 @@ fn render_candidate(
     if let Some(after) = located.after {
         let bound = metavars.clone();
         let mut fresh = Metavars::avoiding(&metavars);
+        // The fixed shape keeps its argument list as it is: an open one
+        // would swallow the arguments the fix removed and exclude the
+        // vulnerable code too.
         let negative = Renderer {
             kinds,
             language: lang,
             source: &fix.after,
             scope,
-            level,
+            level: Level {
+                open_args: false,
+                sparse_args: false,
+                ..level
+            },
             common,
             shared,
+            prefixes,
             metavars: &mut fresh,
             fix: false,
+            only_shared: true,
         }
         .render(after);
         if negative != pattern {
@@ -539,8 +600,10 @@ fn render_candidate(
             level,
             common,
             shared,
+            prefixes,
             metavars: &mut bound,
             fix: true,
+            only_shared: false,
         }
         .render(after);
         // A fix replays the change only when the pattern pins down every

@@ -286,7 +286,7 @@ pub(crate) fn construct_at<'t>(
     let first = node;
     loop {
         if kinds.calls.contains(&node.kind()) {
-            return Some(node);
+            return Some(sink_of(kinds, node, start, end));
         }
         match node.parent() {
             Some(parent) => node = parent,
@@ -297,7 +297,14 @@ pub(crate) fn construct_at<'t>(
     let mut node = first;
     while let Some(parent) = node.parent() {
         if kinds.blocks.contains(&parent.kind()) {
-            return first_call_in(kinds, node).or(Some(node));
+            // The statement's call, unless the change lies outside it
+            // (`config.force_ssl = false`, `await cur.execute(q)`): then
+            // the call is the same in the fixed code and the statement is
+            // what changed.
+            let changed_outside = |c: &Node<'_>| end <= c.start_byte() || c.end_byte() <= start;
+            return first_call_in(kinds, node)
+                .filter(|c| !changed_outside(c))
+                .or(Some(node));
         }
         node = parent;
     }
@@ -308,6 +315,25 @@ pub(crate) fn construct_at<'t>(
         .filter(|c| c.end_byte() > start && c.start_byte() <= end)
         .collect();
     overlapping.iter().find_map(|s| first_call_in(kinds, *s))
+}
+
+/// The call that receives `call` as a whole argument, when the change
+/// (`start..end`) replaced that argument entirely: the fix changed what
+/// flows into the outer call, which is the sink.
+fn sink_of<'t>(kinds: &SyntaxKinds, call: Node<'t>, start: usize, end: usize) -> Node<'t> {
+    let mut node = call;
+    while start <= node.start_byte() && node.end_byte() <= end {
+        let Some(outer) = node
+            .parent()
+            .filter(|p| p.kind().contains("argument"))
+            .and_then(|args| args.parent())
+            .filter(|c| kinds.calls.contains(&c.kind()))
+        else {
+            break;
+        };
+        node = outer;
+    }
+    node
 }
 
 /// The outermost call inside `node` (breadth first), if any.
