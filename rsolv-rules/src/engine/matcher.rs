@@ -508,6 +508,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 kids,
                 unordered_keywords,
             } => {
+                if let Some(object) = self.chain_object(p) {
+                    return self.chain_prefix(object, t, env, k);
+                }
                 // Only a few kinds take part in an equivalence: the
                 // checks below are skipped for every other node.
                 let special = self.equiv_pattern_kinds.contains(kind)
