@@ -1,11 +1,13 @@
 //! `$X. ... .y`: an ellipsis in a field position stands for any chain of
 //! field accesses and method calls, including none (Semgrep matches
 //! `$W. ... .location` on `window.location`, `window.top.location` and
-//! `angular.element(e).find(q).html`).
+//! `angular.element(e).find(q).html`). Also constant folding of string
+//! concatenation: `"a" + "b"` is the string `"ab"` for a string pattern,
+//! and names of different identifier kinds that bind alike.
 
 use super::matcher::{Env, TreeMatcher};
 use super::pattern::Pat;
-use super::tree::NodeId;
+use super::tree::{Class, NodeId};
 
 /// Field accesses, their object first, in every grammar.
 const MEMBERS: &[&str] = &[
@@ -73,5 +75,40 @@ impl TreeMatcher<'_, '_> {
                 .then_some(first),
             _ => None,
         }
+    }
+
+    /// The value of a concatenation of string literals (`"<h1>" + "x: "`),
+    /// which Semgrep folds into one constant string.
+    pub(super) fn string_concat(&self, t: NodeId) -> Option<String> {
+        let n = self.tree.node(t);
+        if n.class == Class::Str {
+            return Some(self.tree.str_content(t).to_owned());
+        }
+        if !matches!(
+            self.kind_name(n.kind),
+            "binary_expression" | "binary_operator" | "binary"
+        ) {
+            return None;
+        }
+        let &[left, op, right] = self.tree.kids(t) else {
+            return None;
+        };
+        if self.tree.text(op) != "+" {
+            return None;
+        }
+        let mut out = self.string_concat(left)?;
+        out.push_str(&self.string_concat(right)?);
+        Some(out)
+    }
+
+    /// Two identifiers of different kinds with the same name (the
+    /// shorthand `{input}` of a destructuring parameter and a later
+    /// `input`) bind a metavariable consistently.
+    pub(super) fn same_name(&self, a: NodeId, b: NodeId) -> bool {
+        let ident = |id: NodeId| {
+            let n = self.tree.node(id);
+            n.class == Class::Leaf && n.named && self.kind_name(n.kind).contains("identifier")
+        };
+        ident(a) && ident(b) && self.tree.text(a) == self.tree.text(b)
     }
 }

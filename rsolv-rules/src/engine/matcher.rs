@@ -581,6 +581,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 is_string && super::pattern::is_f_string(self.tree.text(t)) && k(env)
             }
             Pat::Str(sp) => {
+                let folded;
                 let content = if n.class == Class::Str {
                     self.tree.str_content(t)
                 } else if n.class == Class::Leaf
@@ -588,6 +589,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     && let Some(value) = self.constant(t)
                 {
                     value
+                } else if let Some(value) = self.string_concat(t) {
+                    folded = value;
+                    folded.as_str()
                 } else {
                     return false;
                 };
@@ -598,6 +602,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     StrPat::Exact(s) => content == &**s && k(env),
                     StrPat::Regex(re) => re.is_match(content) && k(env),
                     // `"$X"` binds the string's content, without quotes.
+                    StrPat::Metavar(name) if n.class != Class::Str => {
+                        self.bind(name, whole, env, k)
+                    }
                     StrPat::Metavar(name) => self.bind(
                         name,
                         Binding {
@@ -1121,7 +1128,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// Whether two bindings denote the same code.
     pub(crate) fn same_binding(&self, a: Binding, b: Binding) -> bool {
         match (a.node, b.node) {
-            (Some(x), Some(y)) => self.tree.same(x, y),
+            (Some(x), Some(y)) => self.tree.same(x, y) || self.same_name(x, y),
             _ => {
                 let text = |b: Binding| &self.tree.source[b.start as usize..b.end as usize];
                 text(a).split_whitespace().eq(text(b).split_whitespace())
