@@ -789,6 +789,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 "arrow_function",
                 "generator_function_declaration",
                 "generator_function",
+                // Semgrep's `function ...` matches class methods too.
+                "method_definition",
             ]),
             _ => None,
         }
