@@ -94,7 +94,11 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             argument_lists: &["argument_list"],
             import_attributes: &["attribute"],
             optional_kids: &["async", "->", "type"],
-            subset_kinds: &["decorated_definition", "import_from_statement"],
+            subset_kinds: &[
+                "decorated_definition",
+                "import_from_statement",
+                "dictionary",
+            ],
             wrappers: &["decorated_definition"],
             import_style: ImportStyle::Python,
             typed_metavariables: Some(Language::Python),
