@@ -78,19 +78,15 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
     }
 
     fn all(&mut self, items: &[Formula]) -> Vec<RangeMatch> {
-        let positive = |f: &Formula| {
-            !is_inside_either(f)
-                && matches!(
-                    f,
-                    Formula::Pattern(_)
-                        | Formula::Generic(_)
-                        | Formula::Regex(_)
-                        | Formula::All(_)
-                        | Formula::Any(_)
-                )
-        };
+        self.all_seeded(items, None)
+    }
+
+    /// [`Self::all`]; `seed`: the ranges to start from when `items` has no
+    /// positive term (a `metavariable-pattern` made only of `pattern-not`s
+    /// filters the metavariable's own range).
+    fn all_seeded(&mut self, items: &[Formula], seed: Option<Vec<RangeMatch>>) -> Vec<RangeMatch> {
         let mut current: Option<Vec<RangeMatch>> = None;
-        for item in items.iter().filter(|f| positive(f)) {
+        for item in items.iter().filter(|f| is_positive(f)) {
             let next = self.eval(item);
             current = Some(match current {
                 None => next,
@@ -99,17 +95,34 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         }
         // `pattern-inside`, and `pattern-either` made only of
         // `pattern-inside`s (inside any of them), restrict the ranges.
-        let mut insides = items.iter().filter_map(|f| match f {
-            Formula::Inside(inner) => Some(&**inner),
-            any if is_inside_either(any) => Some(any),
-            _ => None,
-        });
+        let insides: Vec<&Formula> = items
+            .iter()
+            .filter_map(|f| match f {
+                Formula::Inside(inner) => Some(&**inner),
+                any if is_inside_either(any) => Some(any),
+                _ => None,
+            })
+            .collect();
+        let mut insides = insides.into_iter();
         let mut current = match current {
             Some(c) => c,
-            // Only `pattern-inside` terms: the first one supplies the ranges.
+            // Only `pattern-inside` terms: they are the positive terms,
+            // intersected like positives (Semgrep keeps the innermost
+            // ranges, so `$X = require(...) ...` and `$X.sign($V)` give
+            // the call).
             None => match insides.next() {
-                Some(first) => self.eval(first),
-                None => return Vec::new(),
+                Some(first) => {
+                    let mut current = self.eval(first);
+                    for inside in insides.by_ref() {
+                        let next = self.eval(inside);
+                        current = self.intersect(&current, &next);
+                    }
+                    current
+                }
+                None => match seed {
+                    Some(seed) => seed,
+                    None => return Vec::new(),
+                },
             },
         };
         for inside in insides {
@@ -244,15 +257,31 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         let text = self.text(b);
         match language {
             // Same language: match inside the bound code, keeping bindings.
-            None => self
-                .eval(formula)
-                .into_iter()
-                .filter(|inner| b.start <= inner.start && inner.end <= b.end)
-                .filter_map(|inner| {
-                    self.merge(&m.env, &inner.env)
-                        .map(|env| RangeMatch { env, ..m.clone() })
-                })
-                .collect(),
+            None => {
+                let found = match formula {
+                    Formula::All(items)
+                        if !items
+                            .iter()
+                            .any(|f| is_positive(f) || matches!(f, Formula::Inside(_))) =>
+                    {
+                        let seed = RangeMatch {
+                            start: b.start,
+                            end: b.end,
+                            env: Env::default(),
+                        };
+                        self.all_seeded(items, Some(vec![seed]))
+                    }
+                    _ => self.eval(formula),
+                };
+                found
+                    .into_iter()
+                    .filter(|inner| b.start <= inner.start && inner.end <= b.end)
+                    .filter_map(|inner| {
+                        self.merge(&m.env, &inner.env)
+                            .map(|env| RangeMatch { env, ..m.clone() })
+                    })
+                    .collect()
+            }
             // Another language: parse the bound text on its own. String
             // literals are matched by their content.
             Some(lang) => {
@@ -335,6 +364,20 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
 /// A leftmost match starts at 0 whenever any match does.
 fn matches_at_start(regex: &crate::RuleRegex, text: &str) -> bool {
     matches!(regex.regex().find(text), Ok(Some(m)) if m.start() == 0)
+}
+
+/// A positive term of `patterns` (not a `pattern-inside`, nor a
+/// `pattern-either` of them).
+fn is_positive(f: &Formula) -> bool {
+    !is_inside_either(f)
+        && matches!(
+            f,
+            Formula::Pattern(_)
+                | Formula::Generic(_)
+                | Formula::Regex(_)
+                | Formula::All(_)
+                | Formula::Any(_)
+        )
 }
 
 /// A `pattern-either` whose alternatives are all `pattern-inside`.

@@ -181,10 +181,6 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// Function and lambda kinds: a deep expression statement does not look
     /// inside them.
     function_kinds: KindSet,
-    /// Identifier kinds (`identifier`, `property_identifier`,
-    /// `package_identifier`, ...): one name bound in two roles is the same
-    /// metavariable value.
-    ident_kinds: KindSet,
     /// Pattern kinds some equivalence applies to (assignments, functions,
     /// imports, Ruby pairs and symbols, Java constructors, ...).
     equiv_pattern_kinds: KindSet,
@@ -266,12 +262,6 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             wrapper_kinds: ids(grammar.wrappers),
             string_kinds: ids(grammar.strings),
             function_kinds: ids(super::constants::FUNCTION_KINDS),
-            ident_kinds: kind_names(&grammar.language)
-                .iter()
-                .enumerate()
-                .filter(|(_, name)| name.ends_with("identifier"))
-                .filter_map(|(id, _)| u16::try_from(id).ok())
-                .collect(),
             equiv_pattern_kinds: {
                 let mut kinds = ids(ASSIGNMENT_KINDS);
                 kinds.extend(ids(&[
@@ -407,7 +397,6 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             wrapper_kinds: KindSet::default(),
             string_kinds: KindSet::default(),
             function_kinds: KindSet::default(),
-            ident_kinds: KindSet::default(),
             equiv_pattern_kinds: KindSet::default(),
             equiv_target_kinds: KindSet::default(),
             decorated: HashMap::new(),
@@ -555,6 +544,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 kids,
                 unordered_keywords,
             } => {
+                if let Some(object) = self.chain_object(p) {
+                    return self.chain_prefix(object, t, env, k);
+                }
                 // Only a few kinds take part in an equivalence: the
                 // checks below are skipped for every other node.
                 let special = self.equiv_pattern_kinds.contains(kind)
@@ -641,6 +633,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 is_string && super::pattern::is_f_string(self.tree.text(t)) && k(env)
             }
             Pat::Str(sp) => {
+                let folded;
                 let content = if n.class == Class::Str {
                     self.tree.str_content(t)
                 } else if matches!(n.class, Class::Leaf | Class::Interior)
@@ -648,6 +641,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     && let Some(value) = self.constant(t)
                 {
                     value
+                } else if let Some(value) = self.string_concat(t) {
+                    folded = value;
+                    folded.as_str()
                 } else {
                     return false;
                 };
@@ -658,6 +654,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     StrPat::Exact(s) => content == &**s && k(env),
                     StrPat::Regex(re) => re.is_match(content) && k(env),
                     // `"$X"` binds the string's content, without quotes.
+                    StrPat::Metavar(name) if n.class != Class::Str => {
+                        self.bind(name, whole, env, k)
+                    }
                     StrPat::Metavar(name) => self.bind(
                         name,
                         Binding {
@@ -842,6 +841,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 "arrow_function",
                 "generator_function_declaration",
                 "generator_function",
+                // Semgrep's `function ...` matches class methods too.
+                "method_definition",
             ]),
             _ => None,
         }
@@ -1333,16 +1334,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// Whether two bindings denote the same code.
     pub(crate) fn same_binding(&self, a: Binding, b: Binding) -> bool {
         match (a.node, b.node) {
-            (Some(x), Some(y)) => {
-                self.tree.same(x, y) || {
-                    let (nx, ny) = (self.tree.node(x), self.tree.node(y));
-                    nx.class == Class::Leaf
-                        && ny.class == Class::Leaf
-                        && self.ident_kinds.contains(&nx.kind)
-                        && self.ident_kinds.contains(&ny.kind)
-                        && self.tree.text(x) == self.tree.text(y)
-                }
-            }
+            (Some(x), Some(y)) => self.tree.same(x, y) || self.same_name(x, y),
             _ => {
                 let text = |b: Binding| &self.tree.source[b.start as usize..b.end as usize];
                 text(a).split_whitespace().eq(text(b).split_whitespace())

@@ -6,6 +6,7 @@
 //! parse are skipped and reported by [`Engine::rule_errors`], so one exotic
 //! rule never stops a scan.
 
+mod chain;
 mod comparison;
 mod constants;
 mod equiv;

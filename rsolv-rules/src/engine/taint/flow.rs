@@ -492,6 +492,9 @@ impl<'a> Walker<'a, '_, '_> {
                 self.check_sink(sink, id);
             }
         }
+        // `o.secret = "..."` with a by-side-effect source `o`: `o` is
+        // tainted from here on.
+        self.side_effects(id);
         let kind = self.kind(id);
         if has(self.syntax.names, kind) {
             return;
@@ -570,9 +573,7 @@ impl<'a> Walker<'a, '_, '_> {
         };
         let strong = strong && self.weak == 0 && !has(self.syntax.subscripts, self.kind(target));
         if strong {
-            let prefix = format!("{path}.");
-            self.env.retain(|k, _| !k.starts_with(&prefix));
-            self.env.remove(&path);
+            self.kill(&path);
         }
         if taint.is_empty() {
             return;
@@ -591,6 +592,24 @@ impl<'a> Walker<'a, '_, '_> {
             })
             .collect();
         union(self.env.entry(path).or_default(), taint);
+    }
+
+    /// Make `path` and its fields clean. A field (`o.f`) keeps an empty
+    /// entry: it stays clean even when its object is tainted (Semgrep's
+    /// taint is field-sensitive: `o.f = "safe"` cleans `o.f`, not `o`).
+    fn kill(&mut self, path: &str) {
+        let prefix = format!("{path}.");
+        self.env.retain(|k, _| !k.starts_with(&prefix));
+        if path.contains('.') {
+            self.env.insert(path.to_owned(), Taint::new());
+        } else {
+            self.env.remove(path);
+        }
+    }
+
+    /// Whether `path` was made clean explicitly (an empty entry).
+    fn cleaned(&self, path: &str) -> bool {
+        self.env.get(path).is_some_and(|t| t.is_empty())
     }
 
     /// The l-value path of an expression: `x`, `a.b`, `self.x`; an element
@@ -626,8 +645,11 @@ impl<'a> Walker<'a, '_, '_> {
         if let Some(t) = self.env.get(path) {
             union(&mut out, t.clone());
         }
+        // Containers up to the nearest one made clean explicitly.
         let mut prefix = path;
-        while let Some((head, _)) = prefix.rsplit_once('.') {
+        while !self.cleaned(prefix)
+            && let Some((head, _)) = prefix.rsplit_once('.')
+        {
             if let Some(t) = self.env.get(head) {
                 union(&mut out, t.clone());
             }
@@ -731,12 +753,20 @@ impl<'a> Walker<'a, '_, '_> {
             return self.source_taint(id, &Taint::new());
         }
         let mut t = Taint::new();
+        let mut cleaned = false;
         if let Some(path) = self.path(id) {
             t = self.lookup(&path, fields);
+            cleaned = self.cleaned(&path);
         }
         let kids = self.tree.kids(id);
-        if !has(self.syntax.names, kind) {
-            let member = has(self.syntax.members, kind) || self.is_ruby_attribute(id);
+        let member = has(self.syntax.members, kind) || self.is_ruby_attribute(id);
+        // A field made clean does not take its object's taint, unless the
+        // object is itself a source here.
+        if member && cleaned {
+            if let Some(&object) = kids.first() {
+                union(&mut t, self.source_taint(object, &Taint::new()));
+            }
+        } else if !has(self.syntax.names, kind) {
             let container = member || has(self.syntax.subscripts, kind);
             let parts: &[NodeId] = if member {
                 &kids[..kids.len().min(1)]
@@ -862,9 +892,7 @@ impl<'a> Walker<'a, '_, '_> {
         for (target, taint, kill) in updates {
             if kill {
                 if let Some(path) = self.path(target) {
-                    let prefix = format!("{path}.");
-                    self.env.retain(|k, _| !k.starts_with(&prefix));
-                    self.env.remove(&path);
+                    self.kill(&path);
                 }
             } else {
                 self.assign(target, taint, false);
