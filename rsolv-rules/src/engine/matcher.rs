@@ -597,6 +597,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                             || self.class_bodies().contains(&t))
                     {
                         self.block_body(kids, tkids, env, &mut k2)
+                    } else if self.kind_name(*kind) == "concatenated_string" {
+                        // Python's `"a" "b" "c"`: a pattern of two parts
+                        // matches any run of parts of a longer
+                        // concatenation, as Semgrep folds it pairwise.
+                        (0..tkids.len())
+                            .any(|i| self.seq(kids, &tkids[i..], true, env, &mut |env, _| k2(env)))
                     } else {
                         self.seq(kids, tkids, false, env, &mut |env, _| k2(env))
                     }
