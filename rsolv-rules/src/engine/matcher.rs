@@ -206,6 +206,9 @@ pub(crate) struct TreeMatcher<'t, 's> {
     constants: std::cell::OnceCell<Constants>,
     /// Body blocks of class definitions (see `class_bodies`).
     class_bodies: std::cell::OnceCell<HashSet<NodeId>>,
+    /// `sub_statements`, per statement: a `...` in a statement sequence
+    /// asks for them again at every start position.
+    sub_statements: std::cell::RefCell<HashMap<NodeId, Arc<[NodeId]>>>,
 }
 
 impl<'t, 's> TreeMatcher<'t, 's> {
@@ -304,6 +307,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
             class_bodies: std::cell::OnceCell::new(),
+            sub_statements: std::cell::RefCell::default(),
         }
     }
 
@@ -408,6 +412,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
             class_bodies: std::cell::OnceCell::new(),
+            sub_statements: std::cell::RefCell::default(),
         }
     }
 
@@ -1167,7 +1172,10 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// The statements of the blocks directly nested in statement `t` (the
     /// branches of an `if`, the body of a loop or of a function defined
     /// there, ...), in source order.
-    fn sub_statements(&self, t: NodeId) -> Vec<NodeId> {
+    fn sub_statements(&self, t: NodeId) -> Arc<[NodeId]> {
+        if let Some(known) = self.sub_statements.borrow().get(&t) {
+            return known.clone();
+        }
         let mut out = Vec::new();
         let mut stack: Vec<NodeId> = self.tree.kids(t).iter().rev().copied().collect();
         while let Some(id) = stack.pop() {
@@ -1178,6 +1186,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 stack.extend(self.tree.kids(id).iter().rev());
             }
         }
+        let out: Arc<[NodeId]> = out.into();
+        self.sub_statements.borrow_mut().insert(t, out.clone());
         out
     }
 
@@ -1243,7 +1253,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             }
             let tail = &ts[i + 1..];
             let n_subs = subs.len();
-            let mut flat = subs;
+            let mut flat = Vec::with_capacity(n_subs + tail.len());
+            flat.extend_from_slice(&subs);
             flat.extend_from_slice(tail);
             // A match that ends inside `ts[i]` ends, for the caller, at `ts[i]`.
             let n_tail = tail.len();
