@@ -93,7 +93,14 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: &["keyword_argument"],
             argument_lists: &["argument_list"],
             import_attributes: &["attribute"],
-            optional_kids: &["async", "->", "type", "else_clause", "elif_clause"],
+            optional_kids: &[
+                "async",
+                "->",
+                "type",
+                "else_clause",
+                "elif_clause",
+                "argument_list",
+            ],
             subset_kinds: &[
                 "decorated_definition",
                 "import_from_statement",
