@@ -152,22 +152,12 @@ async fn after_optimize(
     }
     store.add_test_cases(&org, &stored.rule_id, cases).await?;
     let matches = engine.scan_source(target, lang, text).matches;
-    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let findings: Vec<NewFinding> = matches
         .iter()
         .enumerate()
         .map(|(i, m)| NewFinding {
             rule_id: stored.rule_id.clone(),
-            path: m.path.to_string_lossy().into_owned(),
-            start_line: clamp(m.start.line),
-            start_col: clamp(m.start.col),
-            end_line: clamp(m.end.line),
-            end_col: clamp(m.end.col),
-            message: m.message.clone(),
-            severity: m.severity,
-            fingerprint: rsolv_rules::fingerprint(m, i),
-            lines: m.lines.clone(),
-            vuln_class: None,
+            ..rsolv_learn::to_new_finding(m, i, None)
         })
         .collect();
     for f in store.record_findings(&org, findings).await? {

@@ -64,7 +64,7 @@ pub use synth::{
 };
 pub use system::{
     CoverageChange, FileFix, FixClassifier, InstanceFound, LearnOptions, LearnedRule,
-    LearningResult, LearningSystem, RejectedCandidate,
+    LearningResult, LearningSystem, RejectedCandidate, to_new_finding,
 };
 pub use testfile::{SemgrepTest, semgrep_test};
 pub use validate::{Collision, ValidationReport, validate_candidate};

@@ -419,7 +419,9 @@ impl LearningSystem {
     }
 }
 
-fn to_new_finding(m: &RuleMatch, occurrence: usize, class: Option<VulnClass>) -> NewFinding {
+/// The store record of a scan match: `occurrence` counts earlier matches
+/// with the same fingerprint base, `class` tags the finding.
+pub fn to_new_finding(m: &RuleMatch, occurrence: usize, class: Option<VulnClass>) -> NewFinding {
     let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     NewFinding {
         rule_id: m.rule_id.clone(),
