@@ -56,6 +56,8 @@ pub(crate) enum ImportStyle {
     Python,
     /// `import a.b.C;` binds `C`; `java.lang` is implicit.
     Java,
+    /// `import name "path/pkg"` names package `pkg` `name`.
+    Go,
 }
 
 /// The tree-sitter grammar the engine parses `lang` with (`tsx` picks the
@@ -205,11 +207,11 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["argument_list"],
-            import_attributes: NO,
+            import_attributes: &["selector_expression"],
             optional_kids: NO,
-            subset_kinds: NO,
+            subset_kinds: &["import_spec_list"],
             wrappers: NO,
-            import_style: ImportStyle::None,
+            import_style: ImportStyle::Go,
             typed_metavariables: Some(Language::Go),
         },
         Language::Ruby => Grammar {

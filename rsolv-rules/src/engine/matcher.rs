@@ -246,6 +246,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             aliases: match grammar.import_style {
                 ImportStyle::Python => Aliases::python(tree, grammar),
                 ImportStyle::Java => Aliases::java(tree, grammar),
+                ImportStyle::Go => Aliases::go(tree, grammar),
                 ImportStyle::None => Aliases::default(),
             },
             attribute_kinds: ids(grammar.import_attributes),

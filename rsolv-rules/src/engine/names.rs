@@ -114,6 +114,40 @@ impl Aliases {
         }
     }
 
+    /// The package names a Go file's imports bind under another name:
+    /// `import m5 "crypto/md5"` makes `m5.Sum` the `md5.Sum` of a
+    /// pattern (a package is named by its path's last segment). Plain,
+    /// blank (`_`) and dot imports bind nothing new.
+    pub(crate) fn go(tree: &SynTree<'_>, grammar: &Grammar) -> Self {
+        let kind = |id: NodeId| {
+            grammar
+                .language
+                .node_kind_for_id(tree.node(id).kind)
+                .unwrap_or("")
+        };
+        let mut map: HashMap<String, Vec<(u32, String)>> = HashMap::new();
+        for id in tree.ids().filter(|&id| kind(id) == "import_spec") {
+            let kids = tree.kids(id);
+            let (Some(&name), Some(&path)) = (
+                kids.iter().find(|&&k| kind(k) == "package_identifier"),
+                kids.iter().find(|&&k| kind(k).ends_with("string_literal")),
+            ) else {
+                continue;
+            };
+            let path = tree.text(path).trim_matches(|c| c == '"' || c == '`');
+            let package = path.rsplit('/').next().unwrap_or(path);
+            if !package.is_empty() {
+                map.entry(tree.text(name).to_owned())
+                    .or_default()
+                    .push((0, package.to_owned()));
+            }
+        }
+        Self {
+            map,
+            implicit_java_lang: false,
+        }
+    }
+
     /// Whether no import introduced an alias.
     pub(crate) fn is_empty(&self) -> bool {
         self.map.is_empty() && !self.implicit_java_lang
