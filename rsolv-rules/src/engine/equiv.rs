@@ -20,6 +20,50 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             || self.ruby_symbol_metavariable(p, t, env, k)
             || self.ruby_pair_pattern(p, t, env, k)
             || self.ruby_pair_syntax(p, t, env, k)
+            || self.go_import_specs(p, t, env, k)
+    }
+
+    /// Go imports: Semgrep reads every spec of `import ( "a"; "b" )` as
+    /// an import of its own, so `import "a"` and `import ("a")` match
+    /// either form, and a block that imports more packages.
+    fn go_import_specs(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "import_declaration" || self.tree.node(t).kind != *kind {
+            return false;
+        }
+        let mut pats: Vec<&Pat> = Vec::new();
+        for kid in kids {
+            match kid {
+                Pat::Node { kind, kids, .. } if self.kind_name(*kind) == "import_spec_list" => {
+                    pats.extend(
+                        kids.iter()
+                            .filter(|p| !matches!(p, Pat::Leaf { named: false, .. })),
+                    );
+                }
+                Pat::Node { kind, .. } if self.kind_name(*kind) == "import_spec" => pats.push(kid),
+                _ => {}
+            }
+        }
+        if pats.is_empty() {
+            return false;
+        }
+        let mut specs = Vec::new();
+        for &kid in self.tree.kids(t) {
+            match self.kind_name(self.tree.node(kid).kind) {
+                "import_spec" => specs.push(kid),
+                "import_spec_list" => specs.extend(
+                    self.tree
+                        .kids(kid)
+                        .iter()
+                        .filter(|&&s| self.kind_name(self.tree.node(s).kind) == "import_spec"),
+                ),
+                _ => {}
+            }
+        }
+        let mut used = vec![false; specs.len()];
+        self.assign_distinct(&pats, &specs, &mut used, None, env, &mut |env, _| k(env))
     }
 
     /// Kinds a pattern node of `kind` may also match, beyond its own.
@@ -31,6 +75,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             // `:$K => v` alone parses as a Ruby pattern match; it is a
             // hash pair.
             "match_pattern" => self.kind_id("pair"),
+            // Go `var x T = e` also matches a constant declaration.
+            "var_spec" => self.kind_id("const_spec"),
             _ => None,
         }
     }

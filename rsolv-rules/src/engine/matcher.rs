@@ -273,9 +273,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "function_expression",
                     "function_declaration",
                     "variable_declaration",
+                    "var_spec",
                     "set",
                     "dictionary",
                     "import_statement",
+                    "import_declaration",
                     "call",
                     "constructor_declaration",
                     "simple_symbol",
@@ -1078,6 +1080,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let Pat::Node { kind, kids, .. } = p else {
             return false;
         };
+        // Go: `var x T = e` also matches `const x T = e`.
+        if self.kind_name(*kind) == "var_spec"
+            && self.kind_name(self.tree.node(t).kind) == "const_spec"
+        {
+            return self.seq(kids, self.tree.kids(t), false, env, &mut |env, _| k(env));
+        }
         if self.kind_name(*kind) != "variable_declaration"
             || self.kind_name(self.tree.node(t).kind) != "lexical_declaration"
         {
@@ -1462,7 +1470,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
 
     /// Match each pattern in `kws` against a distinct unused node of `ts`
     /// (restricted to `kinds` when given), in any order.
-    fn assign_distinct(
+    pub(super) fn assign_distinct(
         &self,
         kws: &[&Pat],
         ts: &[NodeId],

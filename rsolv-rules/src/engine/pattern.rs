@@ -206,10 +206,27 @@ fn wrappers(lang: Language, text: &str) -> &'static [(&'static str, &'static str
             ("class __RsC { void __rsm() {\n", "\n}}"),
             ("class __RsC { void __rsm() {\n", ";\n}}"),
         ],
+        // `Key: $V` alone is an element of a composite literal, not a label.
+        Language::Go if is_go_keyed_element(text) => &[("var _ = __rsT{", "}")],
         Language::Go => &[("", ""), ("func __rsf() {\n", "\n}")],
         Language::JavaScript | Language::TypeScript => &[("", ""), ("class __RsC {\n", "\n}")],
         _ => &[("", "")],
     }
+}
+
+/// Whether a Go pattern is one `Key: value` line (a keyed element).
+fn is_go_keyed_element(text: &str) -> bool {
+    let text = text.trim();
+    let Some((key, value)) = text.split_once(':') else {
+        return false;
+    };
+    !text.contains('\n')
+        && !value.starts_with('=')
+        && !value.trim().is_empty()
+        && !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 struct Converter<'a, 's> {
@@ -274,7 +291,7 @@ impl Converter<'_, '_> {
         // Semgrep desugars it. Alone, the pattern is the spec (reported at
         // its line); in a sequence, a declaration holding a matching spec.
         if let [one] = nodes.as_slice()
-            && let Some(spec) = self.go_import_spec(*one)
+            && let Some(spec) = self.go_import_spec(*one).or_else(|| self.go_var_spec(*one))
         {
             pats[0] = spec;
         } else {
@@ -314,6 +331,21 @@ impl Converter<'_, '_> {
         }
         match self.tree.kids(id) {
             [_, spec] if self.kind_name(self.tree.node(*spec).kind) == "import_spec" => {
+                Some(self.pat(*spec))
+            }
+            _ => None,
+        }
+    }
+
+    /// Go `var x T = e` alone: the spec, which also matches one spec of a
+    /// grouped `var (...)` and a `const` spec, reported without the
+    /// keyword, as Semgrep does.
+    fn go_var_spec(&self, id: NodeId) -> Option<Pat> {
+        if self.kind_name(self.tree.node(id).kind) != "var_declaration" {
+            return None;
+        }
+        match self.tree.kids(id) {
+            [_, spec] if self.kind_name(self.tree.node(*spec).kind) == "var_spec" => {
                 Some(self.pat(*spec))
             }
             _ => None,
