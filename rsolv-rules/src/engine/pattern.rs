@@ -419,7 +419,12 @@ impl Converter<'_, '_> {
                     && !COLLECTIONS.contains(&self.kind_name(n.kind))
                 {
                     let inner = self.pat(*only);
-                    if matches!(inner, Pat::Ellipsis | Pat::EllipsisMetavar(_)) {
+                    // `$...X` binds what the delimiters enclose: in
+                    // `f($...X)` or `T{ $...X }` the wrapper stays.
+                    let delimited = !text.starts_with(self.tree.text(*only));
+                    if matches!(inner, Pat::Ellipsis)
+                        || (matches!(inner, Pat::EllipsisMetavar(_)) && !delimited)
+                    {
                         return inner;
                     }
                 }
