@@ -424,8 +424,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let mut out = Vec::new();
         match pattern {
             PatternTree::Node(p) => {
+                // A lone `$X` is any expression: not a statement, a
+                // definition or a block, as in Semgrep.
+                let lone_metavar = matches!(p, Pat::Metavar(_) | Pat::TypedMetavar { .. });
                 for id in self.candidates(p) {
-                    if !self.could_start(p, id) {
+                    if !self.could_start(p, id) || (lone_metavar && !self.is_expression_like(id)) {
                         continue;
                     }
                     // A decorated Python definition is matched (and
@@ -481,6 +484,26 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }
         out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
         out
+    }
+
+    /// Whether a lone `$X` pattern may match `id`: a node that is not the
+    /// file, a block, a statement, a definition or an argument list (an
+    /// expression statement's expression is matched on its own), and is
+    /// not empty.
+    fn is_expression_like(&self, id: NodeId) -> bool {
+        let n = self.tree.node(id);
+        if id == self.tree.root() || n.start == n.end || self.block_kinds.contains(&n.kind) {
+            return false;
+        }
+        let name = self.kind_name(n.kind);
+        !(name.contains("statement")
+            || name.contains("definition")
+            || name.contains("declaration")
+            || name.contains("argument")
+            || matches!(
+                name,
+                "method" | "singleton_method" | "class" | "module" | "decorator"
+            ))
     }
 
     /// A cheap test before trying a pattern at a node.
