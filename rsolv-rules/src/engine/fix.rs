@@ -54,6 +54,32 @@ pub(crate) fn fix_text(
     Some(out)
 }
 
+/// Indent every line of a multi-line fix after the first to the column
+/// where the match starts (`before` is the text between the start of the
+/// line and the match), as Semgrep does, so that a fix spanning lines
+/// keeps the code's indentation. Tabs are kept; other characters count as
+/// one space each.
+pub(crate) fn indent_continuation(fix: &str, before: &str) -> String {
+    if !fix.contains('\n') {
+        return fix.to_owned();
+    }
+    let indent: String = before
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let mut out = String::with_capacity(fix.len() + indent.len() * 4);
+    for (i, line) in fix.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str(&indent);
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// `\1`-style group references, as in Python's `re.sub`.
 fn expand_groups(replacement: &str, caps: &fancy_regex::Captures<'_, str>) -> String {
     let mut out = String::new();
@@ -69,4 +95,18 @@ fn expand_groups(replacement: &str, caps: &fancy_regex::Captures<'_, str>) -> St
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::indent_continuation;
+
+    #[test]
+    fn later_fix_lines_take_the_match_column() {
+        assert_eq!(indent_continuation("a()", "    x = "), "a()");
+        assert_eq!(
+            indent_continuation("if ok:\n    go()\n\nend()", "\tx = "),
+            "if ok:\n\t        go()\n\n\t    end()"
+        );
+    }
 }

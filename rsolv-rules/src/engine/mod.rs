@@ -391,7 +391,13 @@ impl Engine {
             );
         }
         let matched = source[start..end].to_owned();
-        let fix = fix::fix_text(rule, &matched, &metavars);
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        // A template's later lines are indented to the match; a regex
+        // replacement keeps the code's own lines.
+        let fix = fix::fix_text(rule, &matched, &metavars).map(|fix| match rule.fix {
+            Some(_) => fix::indent_continuation(&fix, &source[line_start..start]),
+            None => fix,
+        });
         RuleMatch {
             rule_id: rule.id.clone(),
             path: path.to_owned(),
