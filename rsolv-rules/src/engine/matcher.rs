@@ -706,7 +706,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     ),
                 }
             }
-            Pat::Metavar(name) => n.named && self.bind(name, whole, env, k),
+            // A keyword argument (`f(a=1)`, Ruby `f(a: 1)`) is no
+            // expression: `f($X)` does not match it.
+            Pat::Metavar(name) => {
+                n.named && !self.keyword_kinds.contains(&n.kind) && self.bind(name, whole, env, k)
+            }
             Pat::TypedMetavar { name, ty } => {
                 n.named
                     && self
