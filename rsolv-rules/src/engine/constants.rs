@@ -87,7 +87,7 @@ struct Assign {
     end: u32,
     /// The constant assigned, if any.
     value: Option<Box<str>>,
-    /// The literal assigned when it is not a string (`False`, `42`).
+    /// The literal assigned (`False`, `42`, a plain string).
     literal: Option<NodeId>,
     /// Whether the assignment sits in a branch or loop of its scope.
     conditional: bool,
@@ -97,7 +97,7 @@ struct Assign {
 #[derive(Debug, Default)]
 pub(crate) struct Constants {
     values: HashMap<NodeId, Box<str>>,
-    /// Identifier uses holding a non-string literal: the literal's node.
+    /// Identifier uses holding a literal (a plain string too): its node.
     literals: HashMap<NodeId, NodeId>,
 }
 
@@ -107,7 +107,7 @@ impl Constants {
         self.values.get(&id).map(|v| &**v)
     }
 
-    /// The non-string literal (a boolean, a number, ...) the identifier
+    /// The literal (a boolean, a number, a plain string) the identifier
     /// `id` holds, if known.
     pub(crate) fn literal(&self, id: NodeId) -> Option<NodeId> {
         self.literals.get(&id).copied()
@@ -235,10 +235,11 @@ impl<'a> Walk<'a, '_> {
             self.lhs.push(lhs);
             let value = self.constant(rhs, chain);
             let rhs_node = self.tree.node(rhs);
-            let literal = (rhs_node.class == Class::Leaf
+            let literal = ((rhs_node.class == Class::Leaf
                 && rhs_node.named
                 && LITERAL_KINDS.contains(&self.kind_name(rhs)))
-            .then_some(rhs);
+                || rhs_node.class == Class::Str)
+                .then_some(rhs);
             let scope = *chain.last().unwrap_or(&0);
             self.scopes[scope]
                 .entry(self.tree.text(lhs).to_owned())

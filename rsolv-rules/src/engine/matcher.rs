@@ -674,7 +674,6 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 let content = if n.class == Class::Str {
                     self.tree.str_content(t)
                 } else if matches!(n.class, Class::Leaf | Class::Interior)
-                    && !matches!(sp, StrPat::Metavar(_))
                     && let Some(value) = self.constant(t)
                 {
                     value
@@ -690,9 +689,20 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     StrPat::AnyFString => false,
                     StrPat::Exact(s) => content == &**s && k(env),
                     StrPat::Regex(re) => re.is_match(content) && k(env),
-                    // `"$X"` binds the string's content, without quotes.
+                    // `"$X"` binds the string's content, without quotes;
+                    // through a variable holding a string, the content of
+                    // the literal assigned (as Semgrep locates it).
                     StrPat::Metavar(name) if n.class != Class::Str => {
-                        self.bind(name, whole, env, k)
+                        let origin = self
+                            .literal_constant(t)
+                            .map(|l| *self.tree.node(l))
+                            .filter(|l| l.class == Class::Str);
+                        let b = origin.map_or(whole, |l| Binding {
+                            node: None,
+                            start: l.content.0,
+                            end: l.content.1,
+                        });
+                        self.bind(name, b, env, k)
                     }
                     StrPat::Metavar(name) => self.bind(
                         name,
@@ -1308,7 +1318,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         self.constants()?.get(t)
     }
 
-    /// The non-string literal identifier `t` holds, by constant propagation.
+    /// The literal (a plain string too) identifier `t` holds, by constant
+    /// propagation.
     fn literal_constant(&self, t: NodeId) -> Option<NodeId> {
         self.constants()?.literal(t)
     }

@@ -206,16 +206,20 @@ fn wrappers(lang: Language, text: &str) -> &'static [(&'static str, &'static str
             ("class __RsC { void __rsm() {\n", "\n}}"),
             ("class __RsC { void __rsm() {\n", ";\n}}"),
         ],
-        // `Key: $V` alone is an element of a composite literal, not a label.
-        Language::Go if is_go_keyed_element(text) => &[("var _ = __rsT{", "}")],
+        // `Key: $V` alone is an element of a composite literal (Go) or an
+        // object property (JavaScript), not a label.
+        Language::Go if is_keyed_element(text) => &[("var _ = __rsT{", "}")],
+        Language::JavaScript | Language::TypeScript if is_keyed_element(text) => {
+            &[("({", "})"), ("", "")]
+        }
         Language::Go => &[("", ""), ("func __rsf() {\n", "\n}")],
         Language::JavaScript | Language::TypeScript => &[("", ""), ("class __RsC {\n", "\n}")],
         _ => &[("", "")],
     }
 }
 
-/// Whether a Go pattern is one `Key: value` line (a keyed element).
-fn is_go_keyed_element(text: &str) -> bool {
+/// Whether a pattern is one `Key: value` line (a keyed element).
+fn is_keyed_element(text: &str) -> bool {
     let text = text.trim();
     let Some((key, value)) = text.split_once(':') else {
         return false;
