@@ -91,6 +91,8 @@ struct Assign {
     literal: Option<NodeId>,
     /// Whether the assignment sits in a branch or loop of its scope.
     conditional: bool,
+    /// The expression assigned.
+    rhs: NodeId,
 }
 
 /// The constant value of identifier uses, by node.
@@ -99,6 +101,9 @@ pub(crate) struct Constants {
     values: HashMap<NodeId, Box<str>>,
     /// Identifier uses holding a literal (a plain string too): its node.
     literals: HashMap<NodeId, NodeId>,
+    /// Identifier uses whose value is certain: the expression assigned
+    /// (Semgrep's symbolic propagation).
+    symbols: HashMap<NodeId, NodeId>,
 }
 
 impl Constants {
@@ -111,6 +116,11 @@ impl Constants {
     /// `id` holds, if known.
     pub(crate) fn literal(&self, id: NodeId) -> Option<NodeId> {
         self.literals.get(&id).copied()
+    }
+
+    /// The expression whose value the identifier `id` certainly holds.
+    pub(crate) fn symbol(&self, id: NodeId) -> Option<NodeId> {
+        self.symbols.get(&id).copied()
     }
 
     /// Analyze `tree`, parsed with `language`. `assignment` splits an
@@ -140,6 +150,7 @@ impl Constants {
         let lhs: std::collections::HashSet<NodeId> = lhs.into_iter().collect();
         let mut values: HashMap<NodeId, Box<str>> = folded.into_iter().collect();
         let mut literals = HashMap::new();
+        let mut symbols = HashMap::new();
         for (id, chain) in uses {
             if lhs.contains(&id) {
                 continue;
@@ -153,9 +164,14 @@ impl Constants {
                 if let Some(l) = assign.literal {
                     literals.insert(id, l);
                 }
+                symbols.insert(id, assign.rhs);
             }
         }
-        Self { values, literals }
+        Self {
+            values,
+            literals,
+            symbols,
+        }
     }
 }
 
@@ -249,6 +265,7 @@ impl<'a> Walk<'a, '_> {
                     value,
                     literal,
                     conditional: branch > 0,
+                    rhs,
                 });
         }
         let foldable = node.class == Class::Interior

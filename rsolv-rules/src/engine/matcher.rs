@@ -166,6 +166,9 @@ fn kind_names(language: &tree_sitter::Language) -> Arc<[Box<str>]> {
 /// Matches patterns against one tree.
 pub(crate) struct TreeMatcher<'t, 's> {
     pub(crate) tree: &'t SynTree<'s>,
+    /// The rule being matched asks for symbolic propagation: a variable
+    /// assigned once also matches as the expression assigned to it.
+    symbolic: std::cell::Cell<bool>,
     keyword_kinds: KindSet,
     block_kinds: KindSet,
     /// Node ids by kind, in pre-order: a pattern rooted at a call only
@@ -240,6 +243,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         };
         Self {
             tree,
+            symbolic: std::cell::Cell::new(false),
             keyword_kinds: ids(grammar.keyword_arguments),
             block_kinds: ids(grammar.blocks),
             by_kind,
@@ -394,6 +398,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     pub(crate) fn new_textual(tree: &'t SynTree<'s>) -> Self {
         Self {
             tree,
+            symbolic: std::cell::Cell::new(false),
             keyword_kinds: KindSet::default(),
             block_kinds: KindSet::default(),
             by_kind: HashMap::new(),
@@ -641,9 +646,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 if stop || found {
                     return stop;
                 }
-                special
+                (special
                     && (self.deep_expression_statement(p, t, env, k)
-                        || self.node_equivalence(p, t, env, k))
+                        || self.node_equivalence(p, t, env, k)))
+                    || self
+                        .symbolic_value(t)
+                        .is_some_and(|v| self.node(p, v, env, k))
             }
             Pat::Leaf { kind, text, named } => {
                 (n.kind == *kind
@@ -1395,10 +1403,29 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         stop
     }
 
+    /// Let the rule being matched use symbolic propagation (or not).
+    pub(crate) fn set_symbolic(&self, on: bool) {
+        self.symbolic.set(on);
+    }
+
+    /// With symbolic propagation on, the expression an identifier use
+    /// certainly holds (`k` after `k = JWK.asKey("x")`).
+    fn symbolic_value(&self, t: NodeId) -> Option<NodeId> {
+        if !self.symbolic.get() || self.tree.node(t).class != Class::Leaf {
+            return None;
+        }
+        self.constants()?.symbol(t)
+    }
+
     /// Whether two bindings denote the same code.
     pub(crate) fn same_binding(&self, a: Binding, b: Binding) -> bool {
         match (a.node, b.node) {
-            (Some(x), Some(y)) => self.tree.same(x, y) || self.same_name(x, y),
+            (Some(x), Some(y)) => {
+                self.tree.same(x, y)
+                    || self.same_name(x, y)
+                    || self.symbolic_value(x).is_some_and(|v| self.tree.same(v, y))
+                    || self.symbolic_value(y).is_some_and(|v| self.tree.same(x, v))
+            }
             _ => {
                 let text = |b: Binding| &self.tree.source[b.start as usize..b.end as usize];
                 text(a).split_whitespace().eq(text(b).split_whitespace())

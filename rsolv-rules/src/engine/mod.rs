@@ -126,6 +126,8 @@ struct EngineRule {
     /// For taint rules (whose `formulas` are empty).
     taint: Option<taint::TaintRule>,
     paths: scan::PathRules,
+    /// `options: {symbolic_propagation: true}`.
+    symbolic: bool,
 }
 
 /// A set of compiled search rules, ready to scan.
@@ -174,6 +176,11 @@ impl Engine {
                     continue;
                 }
             };
+            let symbolic = rule
+                .options
+                .get("symbolic_propagation")
+                .and_then(serde_yaml::Value::as_bool)
+                .unwrap_or(false);
             let matcher = match &rule.kind {
                 RuleKind::Search(matcher) => matcher,
                 RuleKind::Taint(spec) => {
@@ -183,6 +190,7 @@ impl Engine {
                             taint: Some(t),
                             rule,
                             paths,
+                            symbolic,
                         }),
                         Err(e) => engine.errors.push(rule_error(&rule.id, "error", e)),
                     }
@@ -234,6 +242,7 @@ impl Engine {
                 formulas,
                 taint: None,
                 paths,
+                symbolic,
             });
         }
         engine
@@ -306,6 +315,7 @@ impl Engine {
             if !rule.paths.allows(path) {
                 continue;
             }
+            matcher.set_symbolic(rule.symbolic);
             for (rule_lang, tsx, formula, words) in &rule.formulas {
                 let applies = if rule_lang.is_parsed() {
                     Some(*rule_lang) == lang
