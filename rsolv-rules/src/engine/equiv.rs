@@ -21,6 +21,30 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             || self.ruby_pair_pattern(p, t, env, k)
             || self.ruby_pair_syntax(p, t, env, k)
             || self.go_import_specs(p, t, env, k)
+            || self.js_any_loop_header(p, t, env, k)
+    }
+
+    /// JavaScript `for (...) body`: a header of only `...` matches every
+    /// loop header, `for (x of xs)` and `for (k in o)` included.
+    fn js_any_loop_header(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "for_statement"
+            || self.kind_name(self.tree.node(t).kind) != "for_in_statement"
+        {
+            return false;
+        }
+        let header_is_dots = kids
+            .iter()
+            .skip_while(|p| !matches!(p, Pat::Leaf { text, .. } if &**text == "("))
+            .skip(1)
+            .take_while(|p| !matches!(p, Pat::Leaf { text, .. } if &**text == ")"))
+            .all(|p| matches!(p, Pat::Ellipsis));
+        let (Some(body), Some(&tbody)) = (kids.last(), self.tree.kids(t).last()) else {
+            return false;
+        };
+        header_is_dots && self.node(body, tbody, env, k)
     }
 
     /// Go imports: Semgrep reads every spec of `import ( "a"; "b" )` as
@@ -77,6 +101,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             "match_pattern" => self.kind_id("pair"),
             // Go `var x T = e` also matches a constant declaration.
             "var_spec" => self.kind_id("const_spec"),
+            // JavaScript `for (...)` also matches `for (x of xs)`.
+            "for_statement" => self.kind_id("for_in_statement"),
             _ => None,
         }
     }

@@ -278,6 +278,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "function_declaration",
                     "variable_declaration",
                     "var_spec",
+                    "for_statement",
                     "set",
                     "dictionary",
                     "import_statement",

@@ -14,6 +14,7 @@ pub(crate) fn rewrite_for_grammar(lang: Language, text: &str) -> String {
     match lang {
         Language::Ruby => ruby_interpolated_ellipsis(text),
         Language::Java => java_member_ellipsis(&java_trailing_ellipsis(text)),
+        Language::JavaScript | Language::TypeScript => js_for_header(text),
         _ => text.to_owned(),
     }
 }
@@ -23,6 +24,16 @@ pub(crate) fn rewrite_for_grammar(lang: Language, text: &str) -> String {
 /// make it the ellipsis placeholder.
 fn ruby_interpolated_ellipsis(text: &str) -> String {
     text.replace("#{...}", &format!("#{{{ELLIPSIS}}}"))
+}
+
+/// JavaScript `for (...)`: a header of one `...` is no JavaScript; make
+/// it a three-part header of `...`s (the matcher lets such a header match
+/// any loop header, `for (x of y)` included).
+fn js_for_header(text: &str) -> String {
+    text.replace(
+        &format!("for ({ELLIPSIS})"),
+        &format!("for ({ELLIPSIS}; {ELLIPSIS}; {ELLIPSIS})"),
+    )
 }
 
 /// Java `a(); ...` on one line: the `...` after a statement is a statement
