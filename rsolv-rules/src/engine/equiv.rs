@@ -22,6 +22,38 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             || self.ruby_pair_syntax(p, t, env, k)
             || self.go_import_specs(p, t, env, k)
             || self.js_any_loop_header(p, t, env, k)
+            || self.imported_member(p, t, env, k)
+    }
+
+    /// `$M.name` against an identifier an import bound to `module.name`
+    /// (`const { name } = require('m')`, `import { name as n } from 'm'`):
+    /// it matches, and `$M` binds the identifier, as in Semgrep.
+    fn imported_member(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        let [Pat::Metavar(name), .., Pat::Leaf { text: member, .. }] = kids.as_slice() else {
+            return false;
+        };
+        if self.kind_name(*kind) != "member_expression" || !self.tree.kids(t).is_empty() {
+            return false;
+        }
+        let Some(full) = self.resolve_alias(t) else {
+            return false;
+        };
+        if full
+            .rsplit_once('.')
+            .is_none_or(|(_, last)| last != &**member)
+        {
+            return false;
+        }
+        let n = self.tree.node(t);
+        let b = Binding {
+            node: Some(t),
+            start: n.start,
+            end: n.end,
+        };
+        self.bind(name, b, env, k)
     }
 
     /// JavaScript `for (...) body`: a header of only `...` matches every

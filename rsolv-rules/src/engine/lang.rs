@@ -58,6 +58,8 @@ pub(crate) enum ImportStyle {
     Java,
     /// `import name "path/pkg"` names package `pkg` `name`.
     Go,
+    /// ES imports and `require` (destructured too).
+    JavaScript,
 }
 
 /// The tree-sitter grammar the engine parses `lang` with (`tsx` picks the
@@ -132,7 +134,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             expression_statements: &["expression_statement"],
             keyword_arguments: NO,
             argument_lists: &["arguments"],
-            import_attributes: NO,
+            import_attributes: &["member_expression"],
             optional_kids: &[
                 "async",
                 "static",
@@ -145,7 +147,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             ],
             subset_kinds: &["object", "import_statement", "named_imports"],
             wrappers: &["export_statement"],
-            import_style: ImportStyle::None,
+            import_style: ImportStyle::JavaScript,
             typed_metavariables: Some(lang),
         },
         Language::Java => Grammar {

@@ -251,6 +251,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 ImportStyle::Python => Aliases::python(tree, grammar),
                 ImportStyle::Java => Aliases::java(tree, grammar),
                 ImportStyle::Go => Aliases::go(tree, grammar),
+                ImportStyle::JavaScript => Aliases::javascript(tree, grammar),
                 ImportStyle::None => Aliases::default(),
             },
             attribute_kinds: ids(grammar.import_attributes),
@@ -279,6 +280,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "variable_declaration",
                     "var_spec",
                     "for_statement",
+                    "member_expression",
                     "set",
                     "dictionary",
                     "import_statement",
@@ -1402,6 +1404,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let stop = k(env);
         env.vars.pop();
         stop
+    }
+
+    /// The dotted name `t` stands for through an import, if any.
+    pub(super) fn resolve_alias(&self, t: NodeId) -> Option<String> {
+        self.aliases.resolve(self.tree, t, &self.attribute_kinds)
     }
 
     /// Let the rule being matched use symbolic propagation (or not).

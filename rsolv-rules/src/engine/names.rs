@@ -148,6 +148,115 @@ impl Aliases {
         }
     }
 
+    /// The names a JavaScript/TypeScript module's imports bind:
+    /// `import { a as b } from 'm'` and `const { a: b } = require('m')`
+    /// make `b` the `m.a` of a pattern; `import * as x from 'm'`,
+    /// `import x from 'm'` and `const x = require('m')` make `x` `m`.
+    pub(crate) fn javascript(tree: &SynTree<'_>, grammar: &Grammar) -> Self {
+        let kind = |id: NodeId| {
+            grammar
+                .language
+                .node_kind_for_id(tree.node(id).kind)
+                .unwrap_or("")
+        };
+        let named = |id: NodeId| -> Vec<NodeId> {
+            tree.kids(id)
+                .iter()
+                .copied()
+                .filter(|&k| tree.node(k).named)
+                .collect()
+        };
+        // The module a string node names (its content).
+        let module = |id: NodeId| -> Option<String> {
+            (kind(id) == "string")
+                .then(|| tree.str_content(id).to_owned())
+                .filter(|m| !m.is_empty())
+        };
+        let mut map: HashMap<String, Vec<(u32, String)>> = HashMap::new();
+        for id in tree.ids() {
+            let at = tree.node(id).end;
+            let mut bind = |local: NodeId, full: String| {
+                map.entry(tree.text(local).to_owned())
+                    .or_default()
+                    .push((at, full))
+            };
+            match kind(id) {
+                "import_statement" => {
+                    let kids = named(id);
+                    let Some(m) = kids.iter().find_map(|&k| module(k)) else {
+                        continue;
+                    };
+                    let Some(&clause) = kids.iter().find(|&&k| kind(k) == "import_clause") else {
+                        continue;
+                    };
+                    for part in named(clause) {
+                        match kind(part) {
+                            "identifier" => bind(part, m.clone()),
+                            "namespace_import" => {
+                                if let Some(&local) = named(part).last() {
+                                    bind(local, m.clone());
+                                }
+                            }
+                            "named_imports" => {
+                                for spec in named(part) {
+                                    if let [name, .., local] | [name @ local] =
+                                        named(spec).as_slice()
+                                    {
+                                        bind(*local, format!("{m}.{}", tree.text(*name)));
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                "variable_declarator" => {
+                    let [target, value] = named(id)[..] else {
+                        continue;
+                    };
+                    // `require('m')`, the only argument a string.
+                    let m = match named(value).as_slice() {
+                        [callee, args]
+                            if kind(value) == "call_expression"
+                                && tree.text(*callee) == "require" =>
+                        {
+                            match named(*args).as_slice() {
+                                [arg] => module(*arg),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    };
+                    let Some(m) = m else { continue };
+                    match kind(target) {
+                        "identifier" => bind(target, m),
+                        "object_pattern" => {
+                            for part in named(target) {
+                                match (kind(part), named(part).as_slice()) {
+                                    ("shorthand_property_identifier_pattern", _) => {
+                                        bind(part, format!("{m}.{}", tree.text(part)));
+                                    }
+                                    ("pair_pattern", [key, local])
+                                        if kind(*local) == "identifier" =>
+                                    {
+                                        bind(*local, format!("{m}.{}", tree.text(*key)));
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        Self {
+            map,
+            implicit_java_lang: false,
+        }
+    }
+
     /// Whether no import introduced an alias.
     pub(crate) fn is_empty(&self) -> bool {
         self.map.is_empty() && !self.implicit_java_lang
