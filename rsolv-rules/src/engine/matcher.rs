@@ -960,10 +960,16 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let params_match = |env: &mut Env, k: &mut dyn FnMut(&mut Env) -> bool| -> bool {
             if self.kind_name(self.tree.node(tparams).kind) == "identifier" {
                 // `x => ...`: a single parameter without parentheses.
-                let Pat::Node { kids: pk, .. } = pparams else {
-                    return false;
+                let pk: Vec<Pat> = match pparams {
+                    Pat::Ellipsis => return k(env),
+                    Pat::Node { kids, .. } => kids
+                        .iter()
+                        .filter(|p| !matches!(p, Pat::Leaf { named: false, .. }))
+                        .cloned()
+                        .collect(),
+                    _ => return false,
                 };
-                self.seq(pk, &[tparams], false, env, &mut |env, _| k(env))
+                self.seq(&pk, &[tparams], false, env, &mut |env, _| k(env))
             } else {
                 self.node(pparams, tparams, env, k)
             }
