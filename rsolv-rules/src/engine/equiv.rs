@@ -23,6 +23,34 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             || self.go_import_specs(p, t, env, k)
             || self.js_any_loop_header(p, t, env, k)
             || self.imported_member(p, t, env, k)
+            || self.js_shorthand_property(p, t, env, k)
+    }
+
+    /// JavaScript `{ name }` is `{ name: name }`: a `key: value` pattern
+    /// matches a shorthand property whose name the key matches, with the
+    /// value pattern matched against the same name.
+    fn js_shorthand_property(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "pair"
+            || self.kind_name(self.tree.node(t).kind) != "shorthand_property_identifier"
+        {
+            return false;
+        }
+        let named: Vec<&Pat> = kids
+            .iter()
+            .filter(|k| !matches!(k, Pat::Leaf { named: false, .. }))
+            .collect();
+        let [key, value] = named.as_slice() else {
+            return false;
+        };
+        let key_matches = |env: &mut Env, k: Cont| match key {
+            Pat::Leaf { text, .. } => &**text == self.tree.text(t) && k(env),
+            Pat::Metavar(_) => self.node(key, t, env, k),
+            _ => false,
+        };
+        key_matches(env, &mut |env| self.node(value, t, env, k))
     }
 
     /// `$M.name` against an identifier an import bound to `module.name`
