@@ -894,7 +894,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             .filter(|k| !matches!(k, Pat::Leaf { named: false, .. }))
             .collect();
         match (kind, named.as_slice()) {
-            ("function_expression", [_params, _body]) => {
+            // `function (...) {...}` and `function $F(...) {...}`: any
+            // function value, arrow functions included (as in Semgrep,
+            // `$F` is not bound).
+            ("function_expression", [_params, _body])
+            | ("function_expression", [Pat::Metavar(_), _params, _body]) => {
                 Some(&["function_expression", "arrow_function"])
             }
             (_, [Pat::Ellipsis, _params, _body]) => Some(&[
