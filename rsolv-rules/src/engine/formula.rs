@@ -54,6 +54,14 @@ pub(crate) fn build(
     Ok(match matcher {
         Matcher::Pattern(text) => {
             let Some(grammar) = grammar else {
+                // In a `regex` rule every pattern is a regular expression
+                // (`pattern-not-inside: \bws://localhost`).
+                if lang == Language::Regex {
+                    let source = text.trim_end_matches('\n');
+                    return crate::RuleRegex::new(source)
+                        .map(Formula::Regex)
+                        .map_err(|e| FormulaError(format!("invalid regex `{source}`: {e}")));
+                }
                 if lang == Language::Generic {
                     return GenericPattern::parse(text)
                         .map(Formula::Generic)
