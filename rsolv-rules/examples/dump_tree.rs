@@ -7,6 +7,7 @@
 //! ```
 //! LANG defaults from the extension: py, js, ts, tsx, java, go, rb.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         eprintln!("{path}: no parse");
         return ExitCode::FAILURE;
     };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut cursor = tree.walk();
     let mut depth = 0usize;
     loop {
@@ -67,13 +69,17 @@ fn main() -> ExitCode {
         } else {
             format!("\"{}\"", node.kind())
         };
-        println!("{}{field}{kind}{text}", "  ".repeat(depth));
+        // A closed pipe (`| head`) ends the listing quietly.
+        if writeln!(out, "{}{field}{kind}{text}", "  ".repeat(depth)).is_err() {
+            return ExitCode::SUCCESS;
+        }
         if cursor.goto_first_child() {
             depth += 1;
             continue;
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
+                let _ = out.flush();
                 return ExitCode::SUCCESS;
             }
             depth -= 1;
