@@ -89,6 +89,9 @@ struct Assign {
     value: Option<Box<str>>,
     /// The literal assigned when it is not a string (`False`, `42`).
     literal: Option<NodeId>,
+    /// The content range of the string literal assigned, when the value
+    /// is one literal (not folded from parts).
+    content: Option<(u32, u32)>,
     /// Whether the assignment sits in a branch or loop of its scope.
     conditional: bool,
 }
@@ -99,12 +102,21 @@ pub(crate) struct Constants {
     values: HashMap<NodeId, Box<str>>,
     /// Identifier uses holding a non-string literal: the literal's node.
     literals: HashMap<NodeId, NodeId>,
+    /// Identifier uses holding the value of one string literal: the
+    /// literal's content range.
+    contents: HashMap<NodeId, (u32, u32)>,
 }
 
 impl Constants {
     /// The string constant the identifier `id` holds, if known.
     pub(crate) fn get(&self, id: NodeId) -> Option<&str> {
         self.values.get(&id).map(|v| &**v)
+    }
+
+    /// The content range of the string literal whose value the
+    /// identifier `id` holds, if it holds exactly one literal's value.
+    pub(crate) fn content(&self, id: NodeId) -> Option<(u32, u32)> {
+        self.contents.get(&id).copied()
     }
 
     /// The non-string literal (a boolean, a number, ...) the identifier
@@ -140,6 +152,7 @@ impl Constants {
         let lhs: std::collections::HashSet<NodeId> = lhs.into_iter().collect();
         let mut values: HashMap<NodeId, Box<str>> = folded.into_iter().collect();
         let mut literals = HashMap::new();
+        let mut contents = HashMap::new();
         for (id, chain) in uses {
             if lhs.contains(&id) {
                 continue;
@@ -153,9 +166,16 @@ impl Constants {
                 if let Some(l) = assign.literal {
                     literals.insert(id, l);
                 }
+                if let Some(c) = assign.content {
+                    contents.insert(id, c);
+                }
             }
         }
-        Self { values, literals }
+        Self {
+            values,
+            literals,
+            contents,
+        }
     }
 }
 
@@ -239,6 +259,17 @@ impl<'a> Walk<'a, '_> {
                 && rhs_node.named
                 && LITERAL_KINDS.contains(&self.kind_name(rhs)))
             .then_some(rhs);
+            let content = (rhs_node.class == Class::Str && value.is_some())
+                .then_some(rhs_node.content)
+                .or_else(|| {
+                    // `y = x` with `x` holding one literal's value.
+                    (rhs_node.class == Class::Leaf && self.kind_name(rhs) == "identifier")
+                        .then(|| {
+                            lookup(&self.scopes, chain, self.tree.text(rhs), rhs_node.start)
+                                .and_then(|a| a.content)
+                        })
+                        .flatten()
+                });
             let scope = *chain.last().unwrap_or(&0);
             self.scopes[scope]
                 .entry(self.tree.text(lhs).to_owned())
@@ -247,6 +278,7 @@ impl<'a> Walk<'a, '_> {
                     end: node.end,
                     value,
                     literal,
+                    content,
                     conditional: branch > 0,
                 });
         }

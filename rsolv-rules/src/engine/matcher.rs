@@ -645,8 +645,18 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             }
             Pat::Str(sp) => {
                 let folded;
+                // `"$X"` on an identifier holding one literal's value (by
+                // constant propagation) binds that literal's content.
+                let literal = match sp {
+                    StrPat::Metavar(_) if n.class == Class::Leaf => {
+                        self.constants().and_then(|c| c.content(t))
+                    }
+                    _ => None,
+                };
                 let content = if n.class == Class::Str {
                     self.tree.str_content(t)
+                } else if let Some((start, end)) = literal {
+                    &self.tree.source[start as usize..end as usize]
                 } else if matches!(n.class, Class::Leaf | Class::Interior)
                     && !matches!(sp, StrPat::Metavar(_))
                     && let Some(value) = self.constant(t)
@@ -665,6 +675,16 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     StrPat::Exact(s) => content == &**s && k(env),
                     StrPat::Regex(re) => re.is_match(content) && k(env),
                     // `"$X"` binds the string's content, without quotes.
+                    StrPat::Metavar(name) if let Some((start, end)) = literal => self.bind(
+                        name,
+                        Binding {
+                            node: None,
+                            start,
+                            end,
+                        },
+                        env,
+                        k,
+                    ),
                     StrPat::Metavar(name) if n.class != Class::Str => {
                         self.bind(name, whole, env, k)
                     }
@@ -1282,7 +1302,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         Some(self.constants.get_or_init(|| {
             let assignment = |id: NodeId| -> Option<(NodeId, NodeId)> {
                 let name = self.kind_name(self.tree.node(id).kind);
-                let plain = ASSIGNMENT_KINDS.contains(&name) || DECLARATOR_KINDS.contains(&name);
+                let plain = ASSIGNMENT_KINDS.contains(&name)
+                    || DECLARATOR_KINDS.contains(&name)
+                    || name == "const_spec";
                 if !plain || name == "short_var_declaration" && self.tree.kids(id).len() != 3 {
                     return None;
                 }
@@ -1295,7 +1317,14 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 if op.is_some_and(|&op| !matches!(self.tree.text(op), "=" | ":=")) {
                     return None;
                 }
-                self.assignment_parts(id)
+                // Go's `x := e` and `const x = e`: one-element lists.
+                let (lhs, rhs) = match (name, self.tree.kids(id)) {
+                    ("const_spec", [lhs, .., op, rhs]) if self.tree.text(*op) == "=" => {
+                        (*lhs, *rhs)
+                    }
+                    _ => self.assignment_parts(id)?,
+                };
+                Some((self.single_of_list_t(lhs), self.single_of_list_t(rhs)))
             };
             Constants::compute(self.tree, language, &assignment)
         }))
