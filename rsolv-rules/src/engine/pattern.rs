@@ -569,11 +569,13 @@ fn rewrite_holes_for(lang: Language, pattern: &str) -> String {
             .join("\n");
     }
     // Ruby class and module names are constants: `class $C` needs a
-    // capitalized placeholder to parse.
+    // capitalized placeholder to parse, and so does `A::$C` (a lowercase
+    // name after `::` is a method call).
     let rewritten = if lang == Language::Ruby {
         rewritten
             .replace(&format!("class {MV}"), &format!("class {MV_CONST}"))
             .replace(&format!("module {MV}"), &format!("module {MV_CONST}"))
+            .replace(&format!("::{MV}"), &format!("::{MV_CONST}"))
     } else {
         rewritten
     };
