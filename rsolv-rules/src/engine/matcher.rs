@@ -206,6 +206,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     constants: std::cell::OnceCell<Constants>,
     /// Body blocks of class definitions (see `class_bodies`).
     class_bodies: std::cell::OnceCell<HashSet<NodeId>>,
+    /// Names declared by parameters (see `parameter_names`).
+    parameter_names: std::cell::OnceCell<HashSet<NodeId>>,
     /// `sub_statements`, per statement: a `...` in a statement sequence
     /// asks for them again at every start position.
     sub_statements: std::cell::RefCell<HashMap<NodeId, Arc<[NodeId]>>>,
@@ -307,6 +309,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
             class_bodies: std::cell::OnceCell::new(),
+            parameter_names: std::cell::OnceCell::new(),
             sub_statements: std::cell::RefCell::default(),
         }
     }
@@ -412,6 +415,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
             class_bodies: std::cell::OnceCell::new(),
+            parameter_names: std::cell::OnceCell::new(),
             sub_statements: std::cell::RefCell::default(),
         }
     }
@@ -421,8 +425,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let mut out = Vec::new();
         match pattern {
             PatternTree::Node(p) => {
+                // An expression metavariable is no parameter declaration.
+                let expression = matches!(p, Pat::Metavar(_) | Pat::TypedMetavar { .. });
                 for id in self.candidates(p) {
-                    if !self.could_start(p, id) {
+                    if !self.could_start(p, id)
+                        || (expression && self.parameter_names().contains(&id))
+                    {
                         continue;
                     }
                     // A decorated Python definition is matched (and
@@ -1136,6 +1144,75 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             .rev()
             .find(|&&id| self.tree.node(id).kind == *kind)
             .is_some_and(|&inner| self.node(p, inner, env, k))
+    }
+
+    /// The names parameters declare (`x` of `def f(x, y=1)`, `int x`,
+    /// `x => ...`): Semgrep's `$X` matches expressions, never these.
+    fn parameter_names(&self) -> &HashSet<NodeId> {
+        self.parameter_names.get_or_init(|| {
+            // Parameter lists: every name in them is declared.
+            const LISTS: &[&str] = &[
+                "formal_parameters",
+                "parameters",
+                "lambda_parameters",
+                "parameter_list",
+                "method_parameters",
+                "block_parameters",
+                "formal_parameter",
+                "parameter_declaration",
+                "variadic_parameter_declaration",
+                "spread_parameter",
+            ];
+            // Single parameters: their first name is declared (the rest
+            // is a type or a default value).
+            const SINGLE: &[&str] = &[
+                "default_parameter",
+                "typed_parameter",
+                "typed_default_parameter",
+                "required_parameter",
+                "optional_parameter",
+                "assignment_pattern",
+                "keyword_parameter",
+                "splat_parameter",
+                "hash_splat_parameter",
+                "list_splat_pattern",
+                "dictionary_splat_pattern",
+            ];
+            let name = |k: NodeId| {
+                matches!(
+                    self.kind_name(self.tree.node(k).kind),
+                    "identifier" | "shorthand_property_identifier_pattern"
+                )
+            };
+            let mut out = HashSet::new();
+            let mut lists: Vec<NodeId> = Vec::new();
+            for kind in LISTS.iter().filter_map(|n| self.kind_id(n)) {
+                lists.extend(self.by_kind.get(&kind).into_iter().flatten());
+            }
+            while let Some(list) = lists.pop() {
+                for &kid in self.tree.kids(list) {
+                    let kind = self.kind_name(self.tree.node(kid).kind);
+                    if name(kid) {
+                        out.insert(kid);
+                    } else if SINGLE.contains(&kind)
+                        && let Some(&first) = self.tree.kids(kid).iter().find(|&&k| name(k))
+                    {
+                        out.insert(first);
+                    }
+                }
+            }
+            // `x => ...`: an arrow function's lone parameter.
+            if let Some(arrow) = self.kind_id("arrow_function") {
+                for &f in self.by_kind.get(&arrow).into_iter().flatten() {
+                    if let Some(&first) = self.tree.kids(f).first()
+                        && name(first)
+                    {
+                        out.insert(first);
+                    }
+                }
+            }
+            out
+        })
     }
 
     /// The body blocks of class definitions: a class body pattern may
