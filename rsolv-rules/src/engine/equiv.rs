@@ -22,6 +22,34 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             || self.ruby_pair_syntax(p, t, env, k)
     }
 
+    /// `a + ...` against `a + b + c`: Semgrep flattens a chain of one
+    /// operator into one operation of many operands, so a pattern whose
+    /// last operand is `...` matches the chain when it matches the chain's
+    /// leading operands (`(a + b) + c` parses left-nested: the pattern is
+    /// tried on the left operand, the match keeps the whole chain). Tried
+    /// before the structural match: `"$S" + ...` on `"a" + "b" + x` binds
+    /// `$S` to `"a"`, as in Semgrep, before the folded `"a" + "b"`.
+    pub(super) fn operand_chain(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        let [_, Pat::Leaf { text: op, .. }, Pat::Ellipsis] = kids.as_slice() else {
+            return false;
+        };
+        if self.tree.node(t).kind != *kind {
+            return false;
+        }
+        let &[left, top, _] = self.tree.kids(t) else {
+            return false;
+        };
+        let same_op =
+            |id: NodeId| matches!(self.tree.kids(id), &[_, o, _] if self.tree.text(o) == &**op);
+        self.tree.text(top) == &**op
+            && self.tree.node(left).kind == *kind
+            && same_op(left)
+            && self.node(p, left, env, k)
+    }
+
     /// Kinds a pattern node of `kind` may also match, beyond its own.
     pub(super) fn equivalent_kinds(&self, kind: u16) -> Option<u16> {
         match self.kind_name(kind) {

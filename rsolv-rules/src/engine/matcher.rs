@@ -282,6 +282,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "simple_symbol",
                     "match_pattern",
                     "pair",
+                    "binary_expression",
+                    "binary_operator",
+                    "binary",
                 ]));
                 kinds
             },
@@ -573,6 +576,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     }
                     if self.js_function_targets(p).is_some() {
                         return self.function_equivalence(p, t, env, k);
+                    }
+                    if self.operand_chain(p, t, env, k) {
+                        return true;
                     }
                 }
                 let mut found = false;
