@@ -395,7 +395,14 @@ impl Converter<'_, '_> {
                 if let Some(deep) = self.deep(id) {
                     return deep;
                 }
-                let kid_pats: Vec<Pat> = kids.iter().map(|&k| self.pat(k)).collect();
+                let mut kid_pats: Vec<Pat> = kids.iter().map(|&k| self.pat(k)).collect();
+                if self.kind_name(n.kind) == "parameter_list" {
+                    let decl = self
+                        .grammar
+                        .language
+                        .id_for_node_kind("parameter_declaration", true);
+                    kid_pats = split_go_parameter_ellipses(kid_pats, decl);
+                }
                 if self
                     .grammar
                     .import_attributes
@@ -465,6 +472,35 @@ impl Converter<'_, '_> {
     fn kind_name(&self, kind: u16) -> &str {
         self.grammar.language.node_kind_for_id(kind).unwrap_or("")
     }
+}
+
+/// Go's `(..., $X T)` parses as one grouped declaration `..., $X T` (names
+/// sharing a type): the `...` stands for the parameters before, so it is
+/// split off into the list.
+fn split_go_parameter_ellipses(kids: Vec<Pat>, decl: u16) -> Vec<Pat> {
+    let mut out = Vec::with_capacity(kids.len());
+    for kid in kids {
+        match kid {
+            Pat::Node {
+                kind,
+                kids,
+                unordered_keywords,
+            } if kind == decl
+                && decl != 0
+                && kids.len() > 1
+                && matches!(kids.first(), Some(Pat::Ellipsis)) =>
+            {
+                out.push(Pat::Ellipsis);
+                out.push(Pat::Node {
+                    kind,
+                    kids: kids.into_iter().skip(1).collect(),
+                    unordered_keywords,
+                });
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Whether a string literal's text starts with a Python f-string prefix
