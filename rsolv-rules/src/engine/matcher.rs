@@ -655,7 +655,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Str(StrPat::AnyFString) => {
                 let is_string = n.class == Class::Str
                     || (n.class == Class::Interior && self.string_kinds.contains(&n.kind));
-                is_string && super::pattern::is_f_string(self.tree.text(t)) && k(env)
+                let text = self.tree.text(t);
+                is_string && (super::pattern::is_f_string(text) || text.starts_with('`')) && k(env)
             }
             Pat::Str(sp) => {
                 let folded;

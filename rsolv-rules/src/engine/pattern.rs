@@ -86,7 +86,8 @@ pub(crate) enum StrPat {
     Metavar(Arc<str>),
     /// Exactly this content.
     Exact(Box<str>),
-    /// Python's `f"..."`: any f-string, with or without interpolations.
+    /// Python's `f"..."` (JavaScript's `` `...` ``): any f-string (template
+    /// literal), with or without interpolations.
     AnyFString,
 }
 
@@ -363,7 +364,11 @@ impl Converter<'_, '_> {
             }
             Class::Str => {
                 let content = self.tree.str_content(id);
-                if content == "..." && is_f_string(text) {
+                // `` `...` `` (JavaScript) is any template literal, as
+                // `f"..."` is any f-string.
+                if content == "..."
+                    && (is_f_string(text) || self.kind_name(n.kind) == "template_string")
+                {
                     return Pat::Str(StrPat::AnyFString);
                 }
                 Pat::Str(string_pat(content))
