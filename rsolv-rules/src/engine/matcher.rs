@@ -983,9 +983,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let [inner] = kids.as_slice() else {
             return false;
         };
+        // `<... e ...>;` is any statement holding `e`, compound ones too.
+        let statement = self.kind_name(self.tree.node(t).kind);
+        let compound = matches!(inner, Pat::Deep(_)) && statement.ends_with("_statement");
         if self.kind_name(*kind) != "expression_statement"
             || matches!(inner, Pat::Ellipsis | Pat::EllipsisMetavar(_))
-            || !SIMPLE_STATEMENTS.contains(&self.kind_name(self.tree.node(t).kind))
+            || !(SIMPLE_STATEMENTS.contains(&statement) || compound)
         {
             return false;
         }
