@@ -50,6 +50,19 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             && self.node(p, left, env, k)
     }
 
+    /// Ruby `key: v` or `:key => v`: a keyword argument, which Semgrep's
+    /// `$X` (an expression) does not match; `"key" => v` is a hash entry,
+    /// which it does.
+    pub(super) fn is_ruby_keyword_argument(&self, t: NodeId) -> bool {
+        self.kind_name(self.tree.node(t).kind) == "pair"
+            && self.tree.kids(t).first().is_some_and(|&key| {
+                matches!(
+                    self.kind_name(self.tree.node(key).kind),
+                    "hash_key_symbol" | "simple_symbol"
+                )
+            })
+    }
+
     /// Kinds a pattern node of `kind` may also match, beyond its own.
     pub(super) fn equivalent_kinds(&self, kind: u16) -> Option<u16> {
         match self.kind_name(kind) {

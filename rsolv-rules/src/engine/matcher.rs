@@ -715,7 +715,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     ),
                 }
             }
-            Pat::Metavar(name) => n.named && self.bind(name, whole, env, k),
+            Pat::Metavar(name) => {
+                n.named && !self.is_ruby_keyword_argument(t) && self.bind(name, whole, env, k)
+            }
             Pat::TypedMetavar { name, ty } => {
                 n.named
                     && self
