@@ -89,6 +89,9 @@ struct Assign {
     value: Option<Box<str>>,
     /// The literal assigned (`False`, `42`, a plain string).
     literal: Option<NodeId>,
+    /// The content range of the string literal assigned, when the value
+    /// is one literal (not folded from parts).
+    content: Option<(u32, u32)>,
     /// Whether the assignment sits in a branch or loop of its scope.
     conditional: bool,
     /// The expression assigned.
@@ -104,12 +107,21 @@ pub(crate) struct Constants {
     /// Identifier uses whose value is certain: the expression assigned
     /// (Semgrep's symbolic propagation).
     symbols: HashMap<NodeId, NodeId>,
+    /// Identifier uses holding the value of one string literal: the
+    /// literal's content range.
+    contents: HashMap<NodeId, (u32, u32)>,
 }
 
 impl Constants {
     /// The string constant the identifier `id` holds, if known.
     pub(crate) fn get(&self, id: NodeId) -> Option<&str> {
         self.values.get(&id).map(|v| &**v)
+    }
+
+    /// The content range of the string literal whose value the
+    /// identifier `id` holds, if it holds exactly one literal's value.
+    pub(crate) fn content(&self, id: NodeId) -> Option<(u32, u32)> {
+        self.contents.get(&id).copied()
     }
 
     /// The literal (a boolean, a number, a plain string) the identifier
@@ -151,6 +163,7 @@ impl Constants {
         let mut values: HashMap<NodeId, Box<str>> = folded.into_iter().collect();
         let mut literals = HashMap::new();
         let mut symbols = HashMap::new();
+        let mut contents = HashMap::new();
         for (id, chain) in uses {
             if lhs.contains(&id) {
                 continue;
@@ -165,12 +178,16 @@ impl Constants {
                     literals.insert(id, l);
                 }
                 symbols.insert(id, assign.rhs);
+                if let Some(c) = assign.content {
+                    contents.insert(id, c);
+                }
             }
         }
         Self {
             values,
             literals,
             symbols,
+            contents,
         }
     }
 }
@@ -256,6 +273,17 @@ impl<'a> Walk<'a, '_> {
                 && LITERAL_KINDS.contains(&self.kind_name(rhs)))
                 || rhs_node.class == Class::Str)
                 .then_some(rhs);
+            let content = (rhs_node.class == Class::Str && value.is_some())
+                .then_some(rhs_node.content)
+                .or_else(|| {
+                    // `y = x` with `x` holding one literal's value.
+                    (rhs_node.class == Class::Leaf && self.kind_name(rhs) == "identifier")
+                        .then(|| {
+                            lookup(&self.scopes, chain, self.tree.text(rhs), rhs_node.start)
+                                .and_then(|a| a.content)
+                        })
+                        .flatten()
+                });
             let scope = *chain.last().unwrap_or(&0);
             self.scopes[scope]
                 .entry(self.tree.text(lhs).to_owned())
@@ -264,6 +292,7 @@ impl<'a> Walk<'a, '_> {
                     end: node.end,
                     value,
                     literal,
+                    content,
                     conditional: branch > 0,
                     rhs,
                 });

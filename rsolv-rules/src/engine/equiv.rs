@@ -150,6 +150,47 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         self.assign_distinct(&pats, &specs, &mut used, None, env, &mut |env, _| k(env))
     }
 
+    /// `a + ...` against `a + b + c`: Semgrep flattens a chain of one
+    /// operator into one operation of many operands, so a pattern whose
+    /// last operand is `...` matches the chain when it matches the chain's
+    /// leading operands (`(a + b) + c` parses left-nested: the pattern is
+    /// tried on the left operand, the match keeps the whole chain). Tried
+    /// before the structural match: `"$S" + ...` on `"a" + "b" + x` binds
+    /// `$S` to `"a"`, as in Semgrep, before the folded `"a" + "b"`.
+    pub(super) fn operand_chain(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        let [_, Pat::Leaf { text: op, .. }, Pat::Ellipsis] = kids.as_slice() else {
+            return false;
+        };
+        if self.tree.node(t).kind != *kind {
+            return false;
+        }
+        let &[left, top, _] = self.tree.kids(t) else {
+            return false;
+        };
+        let same_op =
+            |id: NodeId| matches!(self.tree.kids(id), &[_, o, _] if self.tree.text(o) == &**op);
+        self.tree.text(top) == &**op
+            && self.tree.node(left).kind == *kind
+            && same_op(left)
+            && self.node(p, left, env, k)
+    }
+
+    /// Ruby `key: v` or `:key => v`: a keyword argument, which Semgrep's
+    /// `$X` (an expression) does not match; `"key" => v` is a hash entry,
+    /// which it does.
+    pub(super) fn is_ruby_keyword_argument(&self, t: NodeId) -> bool {
+        self.kind_name(self.tree.node(t).kind) == "pair"
+            && self.tree.kids(t).first().is_some_and(|&key| {
+                matches!(
+                    self.kind_name(self.tree.node(key).kind),
+                    "hash_key_symbol" | "simple_symbol"
+                )
+            })
+    }
+
     /// Kinds a pattern node of `kind` may also match, beyond its own.
     pub(super) fn equivalent_kinds(&self, kind: u16) -> Option<u16> {
         match self.kind_name(kind) {

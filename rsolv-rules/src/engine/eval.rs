@@ -129,13 +129,11 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
             let outer = self.eval(inside);
             current = current
                 .into_iter()
-                .filter_map(|m| {
-                    outer.iter().find_map(|o| {
-                        (o.start <= m.start && m.end <= o.end)
-                            .then(|| self.merge(&m.env, &o.env))
-                            .flatten()
-                            .map(|env| RangeMatch { env, ..m.clone() })
-                    })
+                .flat_map(|m| {
+                    let around = outer
+                        .iter()
+                        .filter(|o| o.start <= m.start && m.end <= o.end);
+                    self.merge_all(&m, around)
                 })
                 .collect();
         }
@@ -320,25 +318,39 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         // The second pass skips equal ranges: the first one has them.
         let mut keep_inner = |inner: &[RangeMatch], outer: &[RangeMatch], strict: bool| {
             for x in inner {
-                let merged = outer
-                    .iter()
-                    .filter(|y| {
-                        y.start <= x.start
-                            && x.end <= y.end
-                            && !(strict && y.start == x.start && y.end == x.end)
-                    })
-                    .find_map(|y| self.merge(&x.env, &y.env));
-                if let Some(env) = merged {
-                    out.push(RangeMatch {
-                        start: x.start,
-                        end: x.end,
-                        env,
-                    });
-                }
+                let around = outer.iter().filter(|y| {
+                    y.start <= x.start
+                        && x.end <= y.end
+                        && !(strict && y.start == x.start && y.end == x.end)
+                });
+                out.extend(self.merge_all(x, around));
             }
         };
         keep_inner(a, b, false);
         keep_inner(b, a, true);
+        out
+    }
+
+    /// `m` with the bindings of each of `around` it agrees with: one match
+    /// per distinct combination (Semgrep keeps them all, so a later
+    /// `metavariable-regex` can reject one and keep another), the first
+    /// found first, at most [`MAX_COMBINATIONS`].
+    fn merge_all<'a>(
+        &self,
+        m: &RangeMatch,
+        around: impl Iterator<Item = &'a RangeMatch>,
+    ) -> Vec<RangeMatch> {
+        let mut out: Vec<RangeMatch> = Vec::new();
+        for o in around {
+            if let Some(env) = self.merge(&m.env, &o.env)
+                && !out.iter().any(|r| r.env == env)
+            {
+                out.push(RangeMatch { env, ..m.clone() });
+                if out.len() >= MAX_COMBINATIONS {
+                    break;
+                }
+            }
+        }
         out
     }
 
@@ -358,6 +370,10 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         Some(env)
     }
 }
+
+/// At most this many matches are kept for one match combined with the
+/// ranges around it (each with other bindings).
+const MAX_COMBINATIONS: usize = 16;
 
 /// Semgrep's `metavariable-regex` is anchored at the start only, like
 /// Python's `re.match`: `(md5|sha1)` accepts `md5_compat`, not `blake_md5`.

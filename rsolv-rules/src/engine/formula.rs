@@ -73,9 +73,22 @@ pub(crate) fn build(
                     "`pattern` needs a parsed language, not {lang}"
                 )));
             };
-            let tree = parse_pattern(lang, grammar, text)
-                .map_err(|e| FormulaError(format!("invalid pattern `{}`: {}", text.trim(), e.0)))?;
-            Formula::Pattern(tree)
+            match parse_pattern(lang, grammar, text) {
+                Ok(tree) => Formula::Pattern(tree),
+                // Semgrep parses JavaScript patterns with type annotations
+                // (`function f($X: number) {...}`): such a pattern matches
+                // nothing in plain JavaScript, whose grammar has no types.
+                Err(_) if lang == Language::JavaScript && typescript_pattern(text) => {
+                    Formula::Any(Vec::new())
+                }
+                Err(e) => {
+                    return Err(FormulaError(format!(
+                        "invalid pattern `{}`: {}",
+                        text.trim(),
+                        e.0
+                    )));
+                }
+            }
         }
         Matcher::Regex(re) => Formula::Regex(re.clone()),
         Matcher::NotRegex(re) => Formula::NotRegex(re.clone()),
@@ -141,6 +154,12 @@ pub(crate) fn build(
         Matcher::MetavariableAnalysis { .. } => Formula::Unsupported("metavariable-analysis"),
         Matcher::MetavariableName { .. } => Formula::Unsupported("metavariable-name"),
     })
+}
+
+/// Whether `text` parses as a TypeScript pattern.
+fn typescript_pattern(text: &str) -> bool {
+    super::lang::grammar(Language::TypeScript, false)
+        .is_some_and(|g| parse_pattern(Language::TypeScript, &g, text).is_ok())
 }
 
 impl Formula {

@@ -209,6 +209,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     constants: std::cell::OnceCell<Constants>,
     /// Body blocks of class definitions (see `class_bodies`).
     class_bodies: std::cell::OnceCell<HashSet<NodeId>>,
+    /// Names declared by parameters (see `parameter_names`).
+    parameter_names: std::cell::OnceCell<HashSet<NodeId>>,
     /// `sub_statements`, per statement: a `...` in a statement sequence
     /// asks for them again at every start position.
     sub_statements: std::cell::RefCell<HashMap<NodeId, Arc<[NodeId]>>>,
@@ -290,6 +292,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "simple_symbol",
                     "match_pattern",
                     "pair",
+                    "binary_expression",
+                    "binary_operator",
+                    "binary",
                 ]));
                 kinds
             },
@@ -317,6 +322,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
             class_bodies: std::cell::OnceCell::new(),
+            parameter_names: std::cell::OnceCell::new(),
             sub_statements: std::cell::RefCell::default(),
         }
     }
@@ -423,6 +429,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             budget: std::cell::Cell::new(MAX_STEPS_PER_FILE),
             constants: std::cell::OnceCell::new(),
             class_bodies: std::cell::OnceCell::new(),
+            parameter_names: std::cell::OnceCell::new(),
             sub_statements: std::cell::RefCell::default(),
         }
     }
@@ -433,10 +440,15 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         match pattern {
             PatternTree::Node(p) => {
                 // A lone `$X` is any expression: not a statement, a
-                // definition or a block, as in Semgrep.
+                // definition, a block or a parameter declaration, as in
+                // Semgrep.
                 let lone_metavar = matches!(p, Pat::Metavar(_) | Pat::TypedMetavar { .. });
                 for id in self.candidates(p) {
-                    if !self.could_start(p, id) || (lone_metavar && !self.is_expression_like(id)) {
+                    if !self.could_start(p, id)
+                        || (lone_metavar
+                            && (!self.is_expression_like(id)
+                                || self.parameter_names().contains(&id)))
+                    {
                         continue;
                     }
                     // A decorated Python definition is matched (and
@@ -600,6 +612,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     if self.js_function_targets(p).is_some() {
                         return self.function_equivalence(p, t, env, k);
                     }
+                    if self.operand_chain(p, t, env, k) {
+                        return true;
+                    }
                 }
                 let mut found = false;
                 let stop = if n.kind != *kind || n.class != Class::Interior {
@@ -678,12 +693,23 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Str(StrPat::AnyFString) => {
                 let is_string = n.class == Class::Str
                     || (n.class == Class::Interior && self.string_kinds.contains(&n.kind));
-                is_string && super::pattern::is_f_string(self.tree.text(t)) && k(env)
+                let text = self.tree.text(t);
+                is_string && (super::pattern::is_f_string(text) || text.starts_with('`')) && k(env)
             }
             Pat::Str(sp) => {
                 let folded;
+                // `"$X"` on an identifier holding one literal's value (by
+                // constant propagation) binds that literal's content.
+                let literal = match sp {
+                    StrPat::Metavar(_) if n.class == Class::Leaf => {
+                        self.constants().and_then(|c| c.content(t))
+                    }
+                    _ => None,
+                };
                 let content = if n.class == Class::Str {
                     self.tree.str_content(t)
+                } else if let Some((start, end)) = literal {
+                    &self.tree.source[start as usize..end as usize]
                 } else if matches!(n.class, Class::Leaf | Class::Interior)
                     && let Some(value) = self.constant(t)
                 {
@@ -700,9 +726,20 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     StrPat::AnyFString => false,
                     StrPat::Exact(s) => content == &**s && k(env),
                     StrPat::Regex(re) => re.is_match(content) && k(env),
-                    // `"$X"` binds the string's content, without quotes;
-                    // through a variable holding a string, the content of
-                    // the literal assigned (as Semgrep locates it).
+                    // `"$X"` binds the string's content, without quotes.
+                    StrPat::Metavar(name) if let Some((start, end)) = literal => self.bind(
+                        name,
+                        Binding {
+                            node: None,
+                            start,
+                            end,
+                        },
+                        env,
+                        k,
+                    ),
+                    // Otherwise, through a variable holding a string, the
+                    // content of the literal assigned (as Semgrep locates
+                    // it), or the identifier.
                     StrPat::Metavar(name) if n.class != Class::Str => {
                         let origin = self
                             .literal_constant(t)
@@ -730,7 +767,10 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             // A keyword argument (`f(a=1)`, Ruby `f(a: 1)`) is no
             // expression: `f($X)` does not match it.
             Pat::Metavar(name) => {
-                n.named && !self.keyword_kinds.contains(&n.kind) && self.bind(name, whole, env, k)
+                n.named
+                    && !self.is_ruby_keyword_argument(t)
+                    && self.kind_name(n.kind) != "keyword_argument"
+                    && self.bind(name, whole, env, k)
             }
             Pat::TypedMetavar { name, ty } => {
                 n.named
@@ -1009,9 +1049,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let [inner] = kids.as_slice() else {
             return false;
         };
+        // `<... e ...>;` is any statement holding `e`, compound ones too.
+        let statement = self.kind_name(self.tree.node(t).kind);
+        let compound = matches!(inner, Pat::Deep(_)) && statement.ends_with("_statement");
         if self.kind_name(*kind) != "expression_statement"
             || matches!(inner, Pat::Ellipsis | Pat::EllipsisMetavar(_))
-            || !SIMPLE_STATEMENTS.contains(&self.kind_name(self.tree.node(t).kind))
+            || !(SIMPLE_STATEMENTS.contains(&statement) || compound)
         {
             return false;
         }
@@ -1185,6 +1228,75 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             .is_some_and(|&inner| self.node(p, inner, env, k))
     }
 
+    /// The names parameters declare (`x` of `def f(x, y=1)`, `int x`,
+    /// `x => ...`): Semgrep's `$X` matches expressions, never these.
+    fn parameter_names(&self) -> &HashSet<NodeId> {
+        self.parameter_names.get_or_init(|| {
+            // Parameter lists: every name in them is declared.
+            const LISTS: &[&str] = &[
+                "formal_parameters",
+                "parameters",
+                "lambda_parameters",
+                "parameter_list",
+                "method_parameters",
+                "block_parameters",
+                "formal_parameter",
+                "parameter_declaration",
+                "variadic_parameter_declaration",
+                "spread_parameter",
+            ];
+            // Single parameters: their first name is declared (the rest
+            // is a type or a default value).
+            const SINGLE: &[&str] = &[
+                "default_parameter",
+                "typed_parameter",
+                "typed_default_parameter",
+                "required_parameter",
+                "optional_parameter",
+                "assignment_pattern",
+                "keyword_parameter",
+                "splat_parameter",
+                "hash_splat_parameter",
+                "list_splat_pattern",
+                "dictionary_splat_pattern",
+            ];
+            let name = |k: NodeId| {
+                matches!(
+                    self.kind_name(self.tree.node(k).kind),
+                    "identifier" | "shorthand_property_identifier_pattern"
+                )
+            };
+            let mut out = HashSet::new();
+            let mut lists: Vec<NodeId> = Vec::new();
+            for kind in LISTS.iter().filter_map(|n| self.kind_id(n)) {
+                lists.extend(self.by_kind.get(&kind).into_iter().flatten());
+            }
+            while let Some(list) = lists.pop() {
+                for &kid in self.tree.kids(list) {
+                    let kind = self.kind_name(self.tree.node(kid).kind);
+                    if name(kid) {
+                        out.insert(kid);
+                    } else if SINGLE.contains(&kind)
+                        && let Some(&first) = self.tree.kids(kid).iter().find(|&&k| name(k))
+                    {
+                        out.insert(first);
+                    }
+                }
+            }
+            // `x => ...`: an arrow function's lone parameter.
+            if let Some(arrow) = self.kind_id("arrow_function") {
+                for &f in self.by_kind.get(&arrow).into_iter().flatten() {
+                    if let Some(&first) = self.tree.kids(f).first()
+                        && name(first)
+                    {
+                        out.insert(first);
+                    }
+                }
+            }
+            out
+        })
+    }
+
     /// The body blocks of class definitions: a class body pattern may
     /// leave out members that follow its last one, as in Semgrep.
     fn class_bodies(&self) -> &HashSet<NodeId> {
@@ -1350,7 +1462,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         Some(self.constants.get_or_init(|| {
             let assignment = |id: NodeId| -> Option<(NodeId, NodeId)> {
                 let name = self.kind_name(self.tree.node(id).kind);
-                let plain = ASSIGNMENT_KINDS.contains(&name) || DECLARATOR_KINDS.contains(&name);
+                let plain = ASSIGNMENT_KINDS.contains(&name)
+                    || DECLARATOR_KINDS.contains(&name)
+                    || name == "const_spec";
                 if !plain || name == "short_var_declaration" && self.tree.kids(id).len() != 3 {
                     return None;
                 }
@@ -1363,7 +1477,14 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 if op.is_some_and(|&op| !matches!(self.tree.text(op), "=" | ":=")) {
                     return None;
                 }
-                self.assignment_parts(id)
+                // Go's `x := e` and `const x = e`: one-element lists.
+                let (lhs, rhs) = match (name, self.tree.kids(id)) {
+                    ("const_spec", [lhs, .., op, rhs]) if self.tree.text(*op) == "=" => {
+                        (*lhs, *rhs)
+                    }
+                    _ => self.assignment_parts(id)?,
+                };
+                Some((self.single_of_list_t(lhs), self.single_of_list_t(rhs)))
             };
             Constants::compute(self.tree, language, &assignment)
         }))

@@ -86,7 +86,8 @@ pub(crate) enum StrPat {
     Metavar(Arc<str>),
     /// Exactly this content.
     Exact(Box<str>),
-    /// Python's `f"..."`: any f-string, with or without interpolations.
+    /// Python's `f"..."` (JavaScript's `` `...` ``): any f-string (template
+    /// literal), with or without interpolations.
     AnyFString,
 }
 
@@ -399,7 +400,11 @@ impl Converter<'_, '_> {
             }
             Class::Str => {
                 let content = self.tree.str_content(id);
-                if content == "..." && is_f_string(text) {
+                // `` `...` `` (JavaScript) is any template literal, as
+                // `f"..."` is any f-string.
+                if content == "..."
+                    && (is_f_string(text) || self.kind_name(n.kind) == "template_string")
+                {
                     return Pat::Str(StrPat::AnyFString);
                 }
                 Pat::Str(string_pat(content))
@@ -436,7 +441,14 @@ impl Converter<'_, '_> {
                 if let Some(deep) = self.deep(id) {
                     return deep;
                 }
-                let kid_pats: Vec<Pat> = kids.iter().map(|&k| self.pat(k)).collect();
+                let mut kid_pats: Vec<Pat> = kids.iter().map(|&k| self.pat(k)).collect();
+                if self.kind_name(n.kind) == "parameter_list" {
+                    let decl = self
+                        .grammar
+                        .language
+                        .id_for_node_kind("parameter_declaration", true);
+                    kid_pats = split_go_parameter_ellipses(kid_pats, decl);
+                }
                 if self
                     .grammar
                     .import_attributes
@@ -506,6 +518,35 @@ impl Converter<'_, '_> {
     fn kind_name(&self, kind: u16) -> &str {
         self.grammar.language.node_kind_for_id(kind).unwrap_or("")
     }
+}
+
+/// Go's `(..., $X T)` parses as one grouped declaration `..., $X T` (names
+/// sharing a type): the `...` stands for the parameters before, so it is
+/// split off into the list.
+fn split_go_parameter_ellipses(kids: Vec<Pat>, decl: u16) -> Vec<Pat> {
+    let mut out = Vec::with_capacity(kids.len());
+    for kid in kids {
+        match kid {
+            Pat::Node {
+                kind,
+                kids,
+                unordered_keywords,
+            } if kind == decl
+                && decl != 0
+                && kids.len() > 1
+                && matches!(kids.first(), Some(Pat::Ellipsis)) =>
+            {
+                out.push(Pat::Ellipsis);
+                out.push(Pat::Node {
+                    kind,
+                    kids: kids.into_iter().skip(1).collect(),
+                    unordered_keywords,
+                });
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Whether a string literal's text starts with a Python f-string prefix
@@ -610,11 +651,13 @@ fn rewrite_holes_for(lang: Language, pattern: &str) -> String {
             .join("\n");
     }
     // Ruby class and module names are constants: `class $C` needs a
-    // capitalized placeholder to parse.
+    // capitalized placeholder to parse, and so does `A::$C` (a lowercase
+    // name after `::` is a method call).
     let rewritten = if lang == Language::Ruby {
         rewritten
             .replace(&format!("class {MV}"), &format!("class {MV_CONST}"))
             .replace(&format!("module {MV}"), &format!("module {MV_CONST}"))
+            .replace(&format!("::{MV}"), &format!("::{MV_CONST}"))
     } else {
         rewritten
     };
