@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rsolv_core::Language;
 use tree_sitter::Node;
 
-use super::syntax::{Scope, SyntaxKinds, text};
+use super::syntax::{Scope, SyntaxKinds, is_dynamic_string, text};
 
 /// Which names or literals a rung generalizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,12 @@ pub(crate) struct Level {
     /// String literals the fix changed become a regular expression for
     /// their vulnerable start (`"=~/^http:/"` from `http:` to `https:`).
     pub(crate) prefixes: bool,
+    /// Arguments the fix changed that build a string from data (a
+    /// concatenation, an interpolation, a format call) become a
+    /// metavariable that any such string-building shape binds
+    /// ([`SyntaxKinds::dynamic_shapes`]): the sink stays, the way the
+    /// string was built does not matter.
+    pub(crate) dynamic: bool,
 }
 
 const fn level(
@@ -63,6 +69,16 @@ const fn level(
         open_args,
         sparse_args,
         prefixes,
+        dynamic: false,
+    }
+}
+
+/// `base` with dynamic strings generalized, under another name.
+const fn dynamic(name: &'static str, base: Level) -> Level {
+    Level {
+        name,
+        dynamic: true,
+        ..base
     }
 }
 
@@ -77,7 +93,7 @@ const SPARSE_PREFIXES: (bool, bool, bool) = (true, true, true);
 /// literals the fix changed stay concrete up to `sparse-arguments`, so a
 /// fix that only changed a literal (`verify=False` to `verify=True`) keeps
 /// it; the later rungs let every literal go.
-pub(crate) const LADDER: [Level; 12] = [
+pub(crate) const LADDER: [Level; 13] = [
     level("exact", Reach::None, false, Reach::None, false, CLOSED),
     level("shared", Reach::Shared, false, Reach::Shared, false, CLOSED),
     level("locals", Reach::All, false, Reach::Shared, false, CLOSED),
@@ -132,6 +148,10 @@ pub(crate) const LADDER: [Level; 12] = [
         true,
         OPEN_PREFIXES,
     ),
+    dynamic(
+        "dynamic-strings",
+        level("", Reach::All, true, Reach::All, true, OPEN_PREFIXES),
+    ),
 ];
 
 /// Metavariables handed out so far: the same code always gets the same
@@ -141,6 +161,9 @@ pub(crate) const LADDER: [Level; 12] = [
 pub(crate) struct Metavars {
     by_code: BTreeMap<String, String>,
     names: BTreeSet<String>,
+    /// Metavariables that stand for a string built from data, in the order
+    /// they were handed out.
+    pub(crate) dynamic: Vec<String>,
 }
 
 impl Metavars {
@@ -152,7 +175,27 @@ impl Metavars {
         Self {
             by_code: BTreeMap::new(),
             names: other.names.clone(),
+            dynamic: Vec::new(),
         }
+    }
+
+    /// The metavariable (`$DYN`, `$DYN2`, ...) for the dynamic string
+    /// `code`.
+    fn for_dynamic(&mut self, code: &str) -> String {
+        let key = format!("\0dynamic\0{code}");
+        if let Some(name) = self.by_code.get(&key) {
+            return name.clone();
+        }
+        let mut name = "$DYN".to_owned();
+        let mut n = 2;
+        while self.names.contains(&name) {
+            name = format!("$DYN{n}");
+            n += 1;
+        }
+        self.names.insert(name.clone());
+        self.by_code.insert(key, name.clone());
+        self.dynamic.push(name.clone());
+        name
     }
 
     /// The metavariable for `code`, creating one unless `lookup_only`.
@@ -234,11 +277,31 @@ const CALLEE_FIELDS: &[&str] = &["function", "constructor", "type"];
 impl<'a> Renderer<'a> {
     /// The pattern text for `node`.
     pub(crate) fn render(&mut self, node: Node<'_>) -> String {
+        // The construct itself never becomes a metavariable.
+        if self.dynamic_here() && is_dynamic_string(self.kinds, node, self.source) {
+            let saved = self.level;
+            self.level.dynamic = false;
+            let out = self.node(node, Role::Data);
+            self.level = saved;
+            return out;
+        }
         self.node(node, Role::Data)
+    }
+
+    /// Whether dynamic strings become `$DYN` in what is being rendered.
+    fn dynamic_here(&self) -> bool {
+        self.level.dynamic && !self.fix && !self.only_shared
     }
 
     fn node(&mut self, node: Node<'_>, role: Role) -> String {
         let kind = node.kind();
+        if role == Role::Data
+            && self.dynamic_here()
+            && !self.common.contains(text(node, self.source))
+            && is_dynamic_string(self.kinds, node, self.source)
+        {
+            return self.metavars.for_dynamic(text(node, self.source));
+        }
         if self.kinds.calls.contains(&kind) {
             return self.call(node);
         }

@@ -117,8 +117,9 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
     /// The rung (`exact`, `shared`, `locals`, `arguments`, `free-names`,
-    /// `open-arguments`, `sparse-arguments`, `literals`, `free-literals`,
-    /// `open-literals`, `sparse-literals`).
+    /// `open-arguments`, `sparse-arguments`, `open-prefixes`,
+    /// `sparse-prefixes`, `literals`, `free-literals`, `open-literals`,
+    /// `dynamic-strings`).
     pub level: String,
     /// The positive pattern.
     pub pattern: String,
@@ -126,6 +127,10 @@ pub struct Candidate {
     pub pattern_not: Option<String>,
     /// The fix template, when the change can be replayed elsewhere.
     pub fix: Option<String>,
+    /// Metavariables of the pattern that stand for a string built from
+    /// data: each must bind one of the language's string-building shapes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dynamic: Vec<String>,
     /// Whether it matched the vulnerable construct.
     pub matches_vulnerable: bool,
     /// Whether it matched the fixed construct.
@@ -246,9 +251,11 @@ impl RuleSynthesizer {
                 (&common, &shared, &prefixes),
                 level,
             );
-            let duplicate = candidates
-                .iter()
-                .any(|c| c.pattern == candidate.pattern && c.pattern_not == candidate.pattern_not);
+            let duplicate = candidates.iter().any(|c| {
+                c.pattern == candidate.pattern
+                    && c.pattern_not == candidate.pattern_not
+                    && c.dynamic == candidate.dynamic
+            });
             if duplicate {
                 candidates.push(Candidate {
                     verdict: Verdict::Duplicate,
@@ -608,7 +615,11 @@ fn render_candidate(
         .render(after);
         // A fix replays the change only when the pattern pins down every
         // part of the matched code (no `...`) and the change was local.
-        if located.site.local && !pattern.contains("...") && template != pattern {
+        if located.site.local
+            && !pattern.contains("...")
+            && metavars.dynamic.is_empty()
+            && template != pattern
+        {
             fix_template = Some(template);
         }
     }
@@ -617,6 +628,7 @@ fn render_candidate(
         pattern,
         pattern_not,
         fix: fix_template,
+        dynamic: metavars.dynamic.clone(),
         matches_vulnerable: false,
         matches_fixed: false,
         codebase_matches: None,

@@ -30,6 +30,14 @@ pub(crate) struct SyntaxKinds {
     pub(crate) blocks: &'static [&'static str],
     /// The line-comment opener (for test annotations).
     pub(crate) comment: &'static str,
+    /// Binary expressions (`left`, `operator`, `right` fields).
+    pub(crate) binaries: &'static [&'static str],
+    /// Calls that format a string, by callee text (`fmt.Sprintf`).
+    pub(crate) format_calls: &'static [&'static str],
+    /// The ways code builds a string from data, as patterns over `$X`:
+    /// the alternatives a `$DYN` metavariable of a `dynamic-strings`
+    /// candidate may bind.
+    pub(crate) dynamic_shapes: &'static [&'static str],
 }
 
 /// The syntax kinds of `lang`, or `None` for languages without a grammar.
@@ -68,6 +76,15 @@ const PYTHON: SyntaxKinds = SyntaxKinds {
     ],
     blocks: &["module", "block"],
     comment: "#",
+    binaries: &["binary_operator"],
+    format_calls: &[],
+    dynamic_shapes: &[
+        "\"...\" + $X",
+        "$X + \"...\"",
+        "f\"...{$X}...\"",
+        "\"...\" % $X",
+        "\"...\".format(...)",
+    ],
 };
 
 const JAVASCRIPT: SyntaxKinds = SyntaxKinds {
@@ -88,6 +105,14 @@ const JAVASCRIPT: SyntaxKinds = SyntaxKinds {
     imports: &["import_statement"],
     blocks: &["program", "statement_block", "class_body"],
     comment: "//",
+    binaries: &["binary_expression"],
+    format_calls: &["util.format"],
+    dynamic_shapes: &[
+        "\"...\" + $X",
+        "$X + \"...\"",
+        "`...${$X}...`",
+        "util.format(...)",
+    ],
 };
 
 const JAVA: SyntaxKinds = SyntaxKinds {
@@ -109,6 +134,9 @@ const JAVA: SyntaxKinds = SyntaxKinds {
     imports: &["import_declaration", "package_declaration"],
     blocks: &["program", "block", "class_body", "constructor_body"],
     comment: "//",
+    binaries: &["binary_expression"],
+    format_calls: &["String.format"],
+    dynamic_shapes: &["\"...\" + $X", "$X + \"...\"", "String.format(...)"],
 };
 
 const GO: SyntaxKinds = SyntaxKinds {
@@ -130,6 +158,9 @@ const GO: SyntaxKinds = SyntaxKinds {
     imports: &["import_declaration", "package_clause"],
     blocks: &["source_file", "block", "statement_list"],
     comment: "//",
+    binaries: &["binary_expression"],
+    format_calls: &["fmt.Sprintf"],
+    dynamic_shapes: &["\"...\" + $X", "$X + \"...\"", "fmt.Sprintf(...)"],
 };
 
 const RUBY: SyntaxKinds = SyntaxKinds {
@@ -157,6 +188,14 @@ const RUBY: SyntaxKinds = SyntaxKinds {
         "block_body",
     ],
     comment: "#",
+    binaries: &["binary"],
+    format_calls: &[],
+    dynamic_shapes: &[
+        "\"...#{$X}...\"",
+        "\"...\" + $X",
+        "$X + \"...\"",
+        "\"...\" % $X",
+    ],
 };
 
 /// Parse `source` with the grammar the engine uses for `lang`.
@@ -268,6 +307,98 @@ fn identifiers_under(
     }
 }
 
+/// Whether `node` builds a string from data: a concatenation of a string
+/// literal with something that is not one, a `%` format of a string
+/// literal, a string with interpolations, or a format call
+/// (`"...".format(x)`, `fmt.Sprintf(...)`). A constant (`"a" + "b"`) is
+/// none.
+pub(crate) fn is_dynamic_string(kinds: &SyntaxKinds, node: Node<'_>, source: &str) -> bool {
+    let kind = node.kind();
+    if kinds.strings.contains(&kind) {
+        let mut cursor = node.walk();
+        return node
+            .named_children(&mut cursor)
+            .any(|c| kinds.interpolations.contains(&c.kind()));
+    }
+    if kinds.binaries.contains(&kind) {
+        let op = node
+            .child_by_field_name("operator")
+            .map(|o| text(o, source))
+            .unwrap_or_default();
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return false;
+        };
+        return match op {
+            "+" => {
+                let mut leaves = Vec::new();
+                concat_leaves(kinds, node, source, &mut leaves);
+                let is_string = |n: &Node<'_>| kinds.strings.contains(&n.kind());
+                leaves.iter().any(is_string)
+                    && leaves
+                        .iter()
+                        .any(|n| !is_string(n) || is_dynamic_string(kinds, *n, source))
+            }
+            "%" => kinds.strings.contains(&left.kind()) && !kinds.strings.contains(&right.kind()),
+            _ => false,
+        };
+    }
+    if kinds.calls.contains(&kind) {
+        let Some(callee) = node
+            .child_by_field_name("function")
+            .or(node.child_by_field_name("name"))
+        else {
+            return false;
+        };
+        let callee_text = text(callee, source);
+        if kinds.format_calls.contains(&callee_text) {
+            return true;
+        }
+        // Java spells a method call's receiver and name apart.
+        if let (Some(object), Some(name)) = (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("name"),
+        ) {
+            let full = format!("{}.{}", text(object, source), text(name, source));
+            return kinds.format_calls.contains(&full.as_str());
+        }
+        // `"...".format(x)`: a method `format` on a string literal.
+        return callee
+            .child_by_field_name("attribute")
+            .is_some_and(|a| text(a, source) == "format")
+            && callee
+                .child_by_field_name("object")
+                .is_some_and(|o| kinds.strings.contains(&o.kind()));
+    }
+    false
+}
+
+/// The operands of a chain of `+`, left to right.
+fn concat_leaves<'t>(kinds: &SyntaxKinds, node: Node<'t>, source: &str, out: &mut Vec<Node<'t>>) {
+    let is_plus = kinds.binaries.contains(&node.kind())
+        && node
+            .child_by_field_name("operator")
+            .is_some_and(|o| text(o, source) == "+");
+    if !is_plus {
+        // Parentheses do not change the chain.
+        if node.kind().starts_with("parenthesized")
+            && node.named_child_count() == 1
+            && let Some(inner) = node.named_child(0)
+        {
+            return concat_leaves(kinds, inner, source, out);
+        }
+        out.push(node);
+        return;
+    }
+    for field in ["left", "right"] {
+        if let Some(c) = node.child_by_field_name(field) {
+            concat_leaves(kinds, c, source, out);
+        }
+    }
+}
+
 /// The source text of `node`.
 pub(crate) fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or_default()
@@ -364,6 +495,47 @@ mod tests {
         assert!(scope.is_imported("yaml") && scope.is_imported("path"));
         assert!(scope.is_local("data") && scope.is_local("cfg") && scope.is_local("n"));
         assert!(!scope.is_local("yaml"));
+    }
+
+    #[test]
+    fn dynamic_strings_are_strings_built_from_data() {
+        let check = |lang: Language, src: &str, expr: &str| {
+            let k = kinds(lang).unwrap();
+            let tree = parse(lang, src).unwrap();
+            let at = src.find(expr).unwrap();
+            let mut node = tree
+                .root_node()
+                .descendant_for_byte_range(at, at + expr.len())
+                .unwrap();
+            while text(node, src) != expr {
+                node = node.parent().unwrap();
+            }
+            is_dynamic_string(k, node, src)
+        };
+        let py = |e: &str| check(Language::Python, &format!("x = {e}\n"), e);
+        assert!(py("\"a\" + b"));
+        assert!(py("b + \"a\" + c"));
+        assert!(py("f\"a{b}\""));
+        assert!(py("\"a %s\" % b"));
+        assert!(py("\"a {}\".format(b)"));
+        assert!(!py("\"a\" + \"b\""));
+        assert!(!py("f\"ab\""));
+        assert!(!py("a + b"));
+        assert!(!py("q.format(b)"));
+        let js = |e: &str| check(Language::JavaScript, &format!("x = {e};\n"), e);
+        assert!(js("`a${b}`") && js("'a' + b") && !js("`ab`"));
+        let go = |e: &str| check(Language::Go, &format!("package p\nvar x = {e}\n"), e);
+        assert!(go("fmt.Sprintf(\"%s\", b)") && go("\"a\" + b") && !go("f(b)"));
+        let java = |e: &str| {
+            check(
+                Language::Java,
+                &format!("class A {{ void f() {{ x = {e}; }} }}\n"),
+                e,
+            )
+        };
+        assert!(java("String.format(\"%s\", b)") && java("\"a\" + b") && !java("g(b)"));
+        let rb = |e: &str| check(Language::Ruby, &format!("x = {e}\n"), e);
+        assert!(rb("\"a#{b}\"") && rb("\"a %s\" % b") && !rb("\"ab\""));
     }
 
     #[test]

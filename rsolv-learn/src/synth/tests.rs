@@ -14,12 +14,26 @@ fn python_sql_concatenation() {
     let before = "def find(cursor, name):\n    cursor.execute(\"SELECT * FROM users WHERE name = '\" + name + \"'\")\n";
     let after = "def find(cursor, name):\n    cursor.execute(\"SELECT * FROM users WHERE name = %s\", (name,))\n";
     let s = synth(before, after, Language::Python);
+    // The sink stays, the concatenation becomes any string built from data.
     assert_eq!(
-        s.pattern, "$CURSOR.execute(\"...\" + $NAME + \"...\", ...)",
+        s.pattern, "$CURSOR.execute($DYN, ...)",
         "{:#?}",
         s.candidates
     );
+    assert_eq!(s.level, "dynamic-strings");
+    assert!(s.yaml.contains("metavariable-pattern"), "{}", s.yaml);
     assert!(s.yaml.contains("pattern-not"), "{}", s.yaml);
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    let other = "def g(cursor, uid):\n    cursor.execute(f\"DELETE FROM t WHERE id = {uid}\")\n    cursor.execute(\"SELECT 1\")\n    cursor.execute(\"SELECT * FROM t WHERE id = %s\", (uid,))\n    cursor.execute(\"SELECT {}\".format(uid))\n";
+    let lines: Vec<usize> = engine
+        .scan_source(std::path::Path::new("g.py"), Language::Python, other)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect();
+    assert_eq!(lines, vec![2, 5], "{}", s.yaml);
     assert!(s.yaml.contains("vulnerability_type: sqli"), "{}", s.yaml);
     assert!(s.yaml.contains("CWE-89"), "{}", s.yaml);
 }
@@ -52,18 +66,14 @@ fn javascript_go_java_ruby() {
         "package main\nimport \"database/sql\"\nfunc f(db *sql.DB, id string) {\n\tdb.Query(\"SELECT * FROM t WHERE id = ?\", id)\n}\n",
         Language::Go,
     );
-    assert_eq!(
-        s.pattern, "$DB.Query(\"...\" + $ID, ...)",
-        "{:#?}",
-        s.candidates
-    );
+    assert_eq!(s.pattern, "$DB.Query($DYN, ...)", "{:#?}", s.candidates);
     let s = synth(
         "class A { void f(java.sql.Statement st, String id) throws Exception { st.executeQuery(\"SELECT * FROM t WHERE id = \" + id); } }\n",
         "class A { void f(java.sql.Connection c, String id) throws Exception { c.prepareStatement(\"SELECT * FROM t WHERE id = ?\").executeQuery(); } }\n",
         Language::Java,
     );
     assert!(
-        s.pattern.contains("executeQuery(\"...\" + $ID"),
+        s.pattern.contains("executeQuery($DYN"),
         "{:#?}",
         s.candidates
     );
