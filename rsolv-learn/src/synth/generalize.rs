@@ -332,6 +332,12 @@ impl<'a> Renderer<'a> {
 
     fn identifier(&mut self, node: Node<'_>, role: Role) -> String {
         let name = text(node, self.source);
+        if self.scope.is_imported(name)
+            && let Some(full) = self.scope.qualified(name, node.start_byte())
+            && !self.inside_import(node)
+        {
+            return full.to_owned();
+        }
         if role == Role::Callee
             || self.scope.is_imported(name)
             || self.only_shared && !self.shared.contains(name)
@@ -353,6 +359,18 @@ impl<'a> Renderer<'a> {
             return mv;
         }
         name.to_owned()
+    }
+
+    /// Whether `node` is part of an import statement.
+    fn inside_import(&self, node: Node<'_>) -> bool {
+        let mut at = Some(node);
+        while let Some(n) = at {
+            if self.kinds.imports.contains(&n.kind()) {
+                return true;
+            }
+            at = n.parent();
+        }
+        false
     }
 
     fn string(&mut self, node: Node<'_>) -> String {

@@ -187,11 +187,7 @@ impl RuleSynthesizer {
         let (before_tree, after_tree) = (parse(&fix.before)?, parse(&fix.after)?);
         let located = locate(kinds, fix, &before_tree, &after_tree)?;
         let mut scope = Scope::of(kinds, before_tree.root_node(), &fix.before);
-        let after_scope = Scope::of(kinds, after_tree.root_node(), &fix.after);
-        scope.imported.extend(after_scope.imported);
-        scope.locals.extend(after_scope.locals);
-        let imported = scope.imported.clone();
-        scope.locals.retain(|n| !imported.contains(n));
+        scope.merge(Scope::of(kinds, after_tree.root_node(), &fix.after));
 
         let common: BTreeSet<String> = match located.after {
             Some(after) => {

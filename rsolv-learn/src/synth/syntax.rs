@@ -1,7 +1,7 @@
 //! What the synthesizer needs to know about each language's syntax trees:
 //! which nodes are calls, strings, identifiers and declarations.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rsolv_core::Language;
 use tree_sitter::{Node, Parser, Tree};
@@ -214,6 +214,22 @@ pub(crate) struct Scope {
     pub(crate) locals: BTreeSet<String>,
     /// Imported names: modules and APIs, kept concrete.
     pub(crate) imported: BTreeSet<String>,
+    /// Imported names bound to a longer dotted name (`sp` for
+    /// `import subprocess as sp`, `loads` for `from pickle import loads`,
+    /// `Cipher` for `import javax.crypto.Cipher;`): a pattern that spells
+    /// the full name matches the code whatever name it imported the API
+    /// under, as the engine resolves imports. Only names one top-level
+    /// import binds, in both files alike, with where that import ends.
+    pub(crate) qualified: BTreeMap<String, Binding>,
+}
+
+/// What imports bind a name to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Binding {
+    /// One top-level import, ending at this byte, binds it to this name.
+    Once(usize, String),
+    /// Several imports, or one inside a function: no single meaning.
+    Ambiguous,
 }
 
 impl Scope {
@@ -224,6 +240,21 @@ impl Scope {
         while let Some(node) = stack.pop() {
             let kind = node.kind();
             if kinds.imports.contains(&kind) || is_require(node, source) {
+                let top_level = node.parent().is_some_and(|p| p.parent().is_none());
+                let mut bound = Vec::new();
+                qualified_names(node, source, &mut bound);
+                for (local, full) in bound {
+                    let binding = if top_level {
+                        Binding::Once(node.end_byte(), full)
+                    } else {
+                        Binding::Ambiguous
+                    };
+                    scope
+                        .qualified
+                        .entry(local)
+                        .and_modify(|b| *b = Binding::Ambiguous)
+                        .or_insert(binding);
+                }
                 identifiers_under(kinds, node, source, &mut scope.imported);
                 import_paths_under(kinds, node, source, &mut scope.imported);
                 continue;
@@ -256,6 +287,112 @@ impl Scope {
     /// Whether `name` names an import.
     pub(crate) fn is_imported(&self, name: &str) -> bool {
         self.imported.contains(name)
+    }
+
+    /// The full dotted name the one import of `name` bound it to, when it
+    /// differs from `name` and the import ends before byte `at`.
+    pub(crate) fn qualified(&self, name: &str, at: usize) -> Option<&str> {
+        match self.qualified.get(name)? {
+            Binding::Once(end, full) if *end <= at && full != name => Some(full),
+            _ => None,
+        }
+    }
+
+    /// Add what `other` (the scope of the other side of the fix) knows; a
+    /// name the two bind differently has no single meaning.
+    pub(crate) fn merge(&mut self, other: Scope) {
+        self.imported.extend(other.imported);
+        self.locals.extend(other.locals);
+        for (name, theirs) in other.qualified {
+            let ours = self.qualified.entry(name).or_insert(theirs.clone());
+            let same = match (&*ours, &theirs) {
+                (Binding::Once(_, a), Binding::Once(_, b)) => a == b,
+                _ => false,
+            };
+            if !same {
+                *ours = Binding::Ambiguous;
+            }
+        }
+        let imported = &self.imported;
+        self.locals.retain(|n| !imported.contains(n));
+    }
+}
+
+/// The names a Python or Java import binds to a longer dotted name: `c`
+/// for `import a.b as c`, `x`/`y` for `from m import x, z as y`, `C` for
+/// `import a.b.C;`. Relative, wildcard and static imports bind none.
+fn qualified_names(node: Node<'_>, source: &str, out: &mut Vec<(String, String)>) {
+    let dotted = |n: Node<'_>| -> String { text(n, source).split_whitespace().collect() };
+    let mut bind = |local: String, full: String| {
+        if !local.is_empty() && !full.starts_with('.') {
+            out.push((local, full));
+        }
+    };
+    let mut cursor = node.walk();
+    let kids: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    match node.kind() {
+        "import_statement" => {
+            for item in kids {
+                if item.kind() == "dotted_name" {
+                    // `import a.b` binds `a` to itself.
+                    let first = dotted(item)
+                        .split('.')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    bind(first.clone(), first);
+                }
+                if item.kind() == "aliased_import"
+                    && let (Some(name), Some(alias)) = (
+                        item.child_by_field_name("name"),
+                        item.child_by_field_name("alias"),
+                    )
+                {
+                    bind(text(alias, source).to_owned(), dotted(name));
+                }
+            }
+        }
+        "import_from_statement" => {
+            let Some(module) = node.child_by_field_name("module_name") else {
+                return;
+            };
+            if module.kind() != "dotted_name" {
+                return;
+            }
+            let module = dotted(module);
+            let mut cursor = node.walk();
+            for item in node.children_by_field_name("name", &mut cursor) {
+                match item.kind() {
+                    "dotted_name" => bind(dotted(item), format!("{module}.{}", dotted(item))),
+                    "aliased_import" => {
+                        if let (Some(name), Some(alias)) = (
+                            item.child_by_field_name("name"),
+                            item.child_by_field_name("alias"),
+                        ) {
+                            bind(
+                                text(alias, source).to_owned(),
+                                format!("{module}.{}", dotted(name)),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "import_declaration" => {
+            let is_static = text(node, source).split_whitespace().nth(1) == Some("static");
+            let wildcard = kids.iter().any(|k| k.kind() == "asterisk");
+            if let Some(path) = kids.iter().find(|k| k.kind() == "scoped_identifier")
+                && !is_static
+                && !wildcard
+            {
+                let full = dotted(*path);
+                if let Some(last) = full.rsplit('.').next() {
+                    bind(last.to_owned(), full.clone());
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -536,6 +673,30 @@ mod tests {
         assert!(java("String.format(\"%s\", b)") && java("\"a\" + b") && !java("g(b)"));
         let rb = |e: &str| check(Language::Ruby, &format!("x = {e}\n"), e);
         assert!(rb("\"a#{b}\"") && rb("\"a %s\" % b") && !rb("\"ab\""));
+    }
+
+    #[test]
+    fn imports_qualify_the_names_they_bind_once() {
+        let src = "import subprocess as sp\nimport os\nfrom pickle import loads, dumps as d\nimport csv\nimport defusedcsv as csv\ndef f():\n    from sys import exit\n    sp.call(x)\n";
+        let tree = parse(Language::Python, src).unwrap();
+        let scope = Scope::of(&PYTHON, tree.root_node(), src);
+        let at = src.find("sp.call").unwrap();
+        assert_eq!(scope.qualified("sp", at), Some("subprocess"));
+        assert_eq!(scope.qualified("loads", at), Some("pickle.loads"));
+        assert_eq!(scope.qualified("d", at), Some("pickle.dumps"));
+        // Bound to itself, twice, inside a function, or not yet.
+        assert_eq!(scope.qualified("os", at), None);
+        assert_eq!(scope.qualified("csv", at), None);
+        assert_eq!(scope.qualified("exit", at), None);
+        assert_eq!(scope.qualified("sp", 3), None);
+        let java = "import javax.crypto.Cipher;\nimport static a.B.c;\nclass A {}\n";
+        let tree = parse(Language::Java, java).unwrap();
+        let scope = Scope::of(&JAVA, tree.root_node(), java);
+        assert_eq!(
+            scope.qualified("Cipher", java.len()),
+            Some("javax.crypto.Cipher")
+        );
+        assert_eq!(scope.qualified("c", java.len()), None);
     }
 
     #[test]

@@ -93,3 +93,25 @@ fn no_change_is_an_error() {
         Err(Error::NoChange)
     ));
 }
+
+#[test]
+fn an_aliased_module_is_spelled_in_full() {
+    let before = "import subprocess as sp\ndef run(cmd):\n    sp.call(cmd, shell=True)\n";
+    let after = "import subprocess as sp\ndef run(cmd):\n    sp.call(cmd, shell=False)\n";
+    let s = synth(before, after, Language::Python);
+    assert!(
+        s.pattern.starts_with("subprocess.call("),
+        "{:#?}",
+        s.candidates
+    );
+    // The engine resolves the import: both spellings match.
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    let other = "import subprocess\nfrom subprocess import call\nsubprocess.call(a, shell=True)\ncall(b, shell=True)\n";
+    let found = engine
+        .scan_source(std::path::Path::new("o.py"), Language::Python, other)
+        .matches
+        .len();
+    assert_eq!(found, 2, "{}", s.yaml);
+}
