@@ -125,6 +125,11 @@ pub struct Candidate {
     pub pattern: String,
     /// The fixed shape, excluded with `pattern-not`.
     pub pattern_not: Option<String>,
+    /// Calls that carry the keyword arguments the fix added (`secure=True`),
+    /// excluded with a `pattern-not` of their own: an open argument list
+    /// would otherwise match the fixed call with other arguments too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added_not: Option<String>,
     /// The fix template, when the change can be replayed elsewhere.
     pub fix: Option<String>,
     /// Metavariables of the pattern that stand for a string built from
@@ -250,6 +255,7 @@ impl RuleSynthesizer {
             let duplicate = candidates.iter().any(|c| {
                 c.pattern == candidate.pattern
                     && c.pattern_not == candidate.pattern_not
+                    && c.added_not == candidate.added_not
                     && c.dynamic == candidate.dynamic
             });
             if duplicate {
@@ -566,6 +572,7 @@ fn render_candidate(
     }
     .render(located.before);
     let mut pattern_not = None;
+    let mut added_not = None;
     let mut fix_template = None;
     if let Some(after) = located.after {
         let bound = metavars.clone();
@@ -593,6 +600,19 @@ fn render_candidate(
         .render(after);
         if negative != pattern {
             pattern_not = Some(negative);
+        }
+        if level.open_args && kinds.calls.contains(&after.kind()) {
+            added_not = added_keyword_shapes(
+                kinds,
+                lang,
+                fix,
+                (located.before, after),
+                scope,
+                (shared, prefixes),
+                level,
+                &metavars,
+            );
+            added_not = added_not.filter(|n| Some(n) != pattern_not.as_ref() && *n != pattern);
         }
         let mut bound = bound;
         let template = Renderer {
@@ -623,6 +643,7 @@ fn render_candidate(
         level: level.name.to_owned(),
         pattern,
         pattern_not,
+        added_not,
         fix: fix_template,
         dynamic: metavars.dynamic.clone(),
         matches_vulnerable: false,
@@ -630,6 +651,73 @@ fn render_candidate(
         codebase_matches: None,
         verdict: Verdict::NotTried,
     }
+}
+
+/// The fixed call with the keyword arguments it has and the vulnerable
+/// call lacks (`secure=True, httponly=True` added to `set_cookie(...)`),
+/// every other argument left open:
+/// `$R.set_cookie(..., secure=True, httponly=True, ...)`.
+#[allow(clippy::too_many_arguments)]
+fn added_keyword_shapes(
+    kinds: &'static SyntaxKinds,
+    lang: Language,
+    fix: &SecurityFix,
+    (before, after): (Node<'_>, Node<'_>),
+    scope: &Scope,
+    (shared, prefixes): (&BTreeSet<String>, &BTreeMap<String, String>),
+    level: Level,
+    bound: &Metavars,
+) -> Option<String> {
+    let theirs = argument_texts(kinds, before, &fix.before);
+    let args = after.child_by_field_name(kinds.arguments_field)?;
+    let mut cursor = args.walk();
+    let all: Vec<Node<'_>> = args
+        .named_children(&mut cursor)
+        .filter(|c| !c.is_extra())
+        .collect();
+    let added: Vec<Node<'_>> = all
+        .iter()
+        .copied()
+        .filter(|a| {
+            let code = text(*a, &fix.after);
+            let keyword = a.child_by_field_name("value").is_some()
+                && (a.child_by_field_name("name").is_some()
+                    || a.child_by_field_name("key").is_some());
+            keyword && !theirs.iter().any(|t| t == code)
+        })
+        .collect();
+    if added.is_empty() {
+        return None;
+    }
+    // Every other argument is `...`: sparse rendering leaves out what
+    // `common` holds.
+    let others: BTreeSet<String> = all
+        .iter()
+        .filter(|a| !added.iter().any(|d| d.id() == a.id()))
+        .map(|a| text(*a, &fix.after).to_owned())
+        .collect();
+    let mut fresh = Metavars::avoiding(bound);
+    Some(
+        Renderer {
+            kinds,
+            language: lang,
+            source: &fix.after,
+            scope,
+            level: Level {
+                open_args: true,
+                sparse_args: true,
+                dynamic: false,
+                ..level
+            },
+            common: &others,
+            shared,
+            prefixes,
+            metavars: &mut fresh,
+            fix: false,
+            only_shared: true,
+        }
+        .render(after),
+    )
 }
 
 #[cfg(test)]

@@ -60,6 +60,9 @@ pub(super) fn draft(id: &str, lang: Language, candidate: &Candidate) -> Rule {
     if let Some(not) = &candidate.pattern_not {
         patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
     }
+    if let Some(not) = &candidate.added_not {
+        patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
+    }
     if let Some(kinds) = super::kinds(lang) {
         for mv in &candidate.dynamic {
             patterns.push(Operator::MetavariablePattern(MetavariablePattern {

@@ -115,3 +115,34 @@ fn an_aliased_module_is_spelled_in_full() {
         .len();
     assert_eq!(found, 2, "{}", s.yaml);
 }
+
+#[test]
+fn keyword_arguments_the_fix_added_are_excluded_from_open_lists() {
+    let before = "def f(resp, v):\n    resp.set_cookie(\"k\", v)\n";
+    let after = "def f(resp, v):\n    resp.set_cookie(\"k\", v, secure=True, httponly=True)\n";
+    let s = synth(before, after, Language::Python);
+    let open = s
+        .candidates
+        .iter()
+        .find(|c| c.level == "open-literals")
+        .expect("an open-literals rung");
+    assert_eq!(open.pattern, "$RESP.set_cookie($ARG, $V, ...)");
+    assert_eq!(
+        open.added_not.as_deref(),
+        Some("$RESP2.set_cookie(..., secure=True, httponly=True, ...)"),
+        "{:#?}",
+        s.candidates
+    );
+    let rule = rule::draft("t", Language::Python, open);
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&rule).expect("the rule compiles"),
+    ]);
+    let other = "def g(r, x):\n    r.set_cookie(\"a\", x, samesite=\"Lax\")\n    r.set_cookie(\"a\", x, secure=True, httponly=True, samesite=\"Lax\")\n";
+    let lines: Vec<usize> = engine
+        .scan_source(std::path::Path::new("g.py"), Language::Python, other)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect();
+    assert_eq!(lines, vec![2]);
+}
