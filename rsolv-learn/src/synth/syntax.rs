@@ -556,6 +556,12 @@ pub(crate) fn construct_at<'t>(
         if kinds.calls.contains(&node.kind()) {
             return Some(sink_of(kinds, node, start, end));
         }
+        // A call around a statement list (an immediately invoked function,
+        // a call with a block) holds the change in its body, not in what
+        // it is called with: the statement is the construct.
+        if kinds.blocks.contains(&node.kind()) {
+            break;
+        }
         match node.parent() {
             Some(parent) => node = parent,
             None => break,
@@ -697,6 +703,26 @@ mod tests {
             Some("javax.crypto.Cipher")
         );
         assert_eq!(scope.qualified("c", java.len()), None);
+    }
+
+    #[test]
+    fn a_call_around_a_body_is_no_construct() {
+        let src = "(function ($) {\n  function bad() {\n    var item = '.x' + window.location.hash;\n  }\n})(jQuery);\n";
+        let tree = parse(Language::JavaScript, src).unwrap();
+        let at = src.find("'.x'").unwrap();
+        let node = construct_at(&JAVASCRIPT, &tree, at, at + 4);
+        assert_eq!(
+            node.map(|n| text(n, src)),
+            Some("var item = '.x' + window.location.hash;")
+        );
+        let rb = "LibXML::XML.class_eval do\n  def self.f\n    XML.default_substitute_entities = true\n  end\nend\n";
+        let tree = parse(Language::Ruby, rb).unwrap();
+        let at = rb.find("true").unwrap();
+        let node = construct_at(&RUBY, &tree, at, at + 4);
+        assert_eq!(
+            node.map(|n| text(n, rb)),
+            Some("XML.default_substitute_entities = true")
+        );
     }
 
     #[test]
