@@ -483,6 +483,11 @@ impl<'a> Renderer<'a> {
             }
             items.push(item);
         }
+        // The fix changed none of them (it only added some): nothing to
+        // keep, and `(...)` would match every call; the open list stays.
+        if items.iter().all(|i| i == "...") {
+            return None;
+        }
         if items.last().is_none_or(|l| l != "...") {
             items.push("...".to_owned());
         }
@@ -528,7 +533,12 @@ impl<'a> Renderer<'a> {
                 let child = cursor.node();
                 let field = cursor.field_name();
                 out.push_str(self.source.get(at..child.start_byte()).unwrap_or_default());
-                out.push_str(&each(self, child, field));
+                // Comments say nothing about the code's shape, and one that
+                // ends a line would swallow the rest of a one-line pattern.
+                let comment = child.is_extra() && child.kind().contains("comment");
+                if !comment || self.fix {
+                    out.push_str(&each(self, child, field));
+                }
                 at = child.end_byte();
                 if !cursor.goto_next_sibling() {
                     break;

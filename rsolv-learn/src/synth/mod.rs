@@ -266,8 +266,24 @@ impl RuleSynthesizer {
                 rules.push(None);
                 continue;
             }
-            let draft = rule::draft(&base_id, lang, &candidate);
+            let mut draft = rule::draft(&base_id, lang, &candidate);
             let mut candidate = candidate;
+            // A fixed shape the engine cannot parse costs the exclusion,
+            // not the candidate.
+            if engine_for(&draft).is_err()
+                && (candidate.pattern_not.is_some() || candidate.added_not.is_some())
+            {
+                let bare = Candidate {
+                    pattern_not: None,
+                    added_not: None,
+                    ..candidate.clone()
+                };
+                let bare_draft = rule::draft(&base_id, lang, &bare);
+                if engine_for(&bare_draft).is_ok() {
+                    candidate = bare;
+                    draft = bare_draft;
+                }
+            }
             match engine_for(&draft) {
                 Err(message) => candidate.verdict = Verdict::Invalid(message),
                 Ok(engine) => {
@@ -522,10 +538,18 @@ fn located<'t>(
                 n = n.parent()?;
             }
         })
-        // The counterpart must lie on the lines the fix touched.
+        // The counterpart must lie on the lines the fix touched, or be the
+        // same kind of construct holding the whole change, as the
+        // vulnerable one does (a fix that edited inside it).
         .filter(|n| {
-            n.start_byte() >= region.after_lines.start.saturating_sub(1)
-                && n.end_byte() <= region.after_lines.end + 1
+            let on_changed_lines = n.start_byte() >= region.after_lines.start.saturating_sub(1)
+                && n.end_byte() <= region.after_lines.end + 1;
+            let holds =
+                |r: &Range<usize>, n: &Node<'_>| n.start_byte() <= r.start && r.end <= n.end_byte();
+            let edited_inside = n.kind() == before.kind()
+                && holds(&region.before, &before)
+                && holds(&region.after, n);
+            on_changed_lines || edited_inside
         });
     let site = FixSite {
         before: before.byte_range(),

@@ -146,3 +146,34 @@ fn keyword_arguments_the_fix_added_are_excluded_from_open_lists() {
         .collect();
     assert_eq!(lines, vec![2]);
 }
+
+#[test]
+fn a_fix_that_only_inserts_into_the_construct_has_a_counterpart() {
+    // The fix added a property and a comment-annotated keyword: the fixed
+    // object is the counterpart, excluded with `pattern-not`.
+    let before =
+        "window.intercomSettings = {\n  // who\n  app_id: appId,\n  name: myUserName,\n};\n";
+    let after = "window.intercomSettings = {\n  // who\n  app_id: appId,\n  name: myUserName,\n  user_hash: \"h\",\n};\n";
+    let s = synth(before, after, Language::JavaScript);
+    assert!(s.site.after.is_some(), "{:#?}", s.site);
+    assert!(s.rule.patterns.as_ref().is_some_and(|p| p.len() >= 2));
+    // No comment text in the patterns.
+    assert!(!s.pattern.contains("// who"), "{}", s.pattern);
+    assert!(s.candidates.iter().all(|c| !c.pattern.contains("//")));
+}
+
+#[test]
+fn a_fix_that_only_added_arguments_keeps_the_argument_list() {
+    let before = "import jinja2\ndef f(loader):\n    jinja2.Environment(loader=loader)\n";
+    let after =
+        "import jinja2\ndef f(loader):\n    jinja2.Environment(loader=loader, autoescape=True)\n";
+    let s = synth(before, after, Language::Python);
+    // Nothing the fix changed to keep: no `(...)` that matches every call.
+    assert!(
+        s.candidates
+            .iter()
+            .all(|c| c.pattern != "jinja2.Environment(...)"),
+        "{:#?}",
+        s.candidates
+    );
+}
