@@ -179,6 +179,18 @@ impl Metavars {
         }
     }
 
+    /// A metavariable named after `base` that no code has.
+    pub(crate) fn fresh(&mut self, base: &str) -> String {
+        let mut name = format!("${base}");
+        let mut n = 2;
+        while self.names.contains(&name) {
+            name = format!("${base}{n}");
+            n += 1;
+        }
+        self.names.insert(name.clone());
+        name
+    }
+
     /// The metavariable (`$DYN`, `$DYN2`, ...) for the dynamic string
     /// `code`.
     fn for_dynamic(&mut self, code: &str) -> String {
@@ -257,6 +269,12 @@ pub(crate) struct Renderer<'a> {
     /// keeps what the fix introduced concrete, so that its `pattern-not`
     /// excludes the fixed code and not the vulnerable code as well.
     pub(crate) only_shared: bool,
+    /// The node (by id) the rule reports: rendered as `$FOCUS`, its own
+    /// rendering kept in `focused`.
+    pub(crate) focus: Option<usize>,
+    /// The focus metavariable and, unless the focus rendered as a
+    /// metavariable itself, the pattern it must match.
+    pub(crate) focused: Option<(String, Option<String>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,6 +312,21 @@ impl<'a> Renderer<'a> {
     }
 
     fn node(&mut self, node: Node<'_>, role: Role) -> String {
+        if self.focus == Some(node.id()) && self.focused.is_none() {
+            self.focus = None;
+            let inner = self.node(node, role);
+            let is_metavar = inner.starts_with('$')
+                && inner[1..]
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if is_metavar {
+                self.focused = Some((inner.clone(), None));
+                return inner;
+            }
+            let name = self.metavars.fresh("FOCUS");
+            self.focused = Some((name.clone(), Some(inner)));
+            return name;
+        }
         let kind = node.kind();
         if role == Role::Data
             && self.dynamic_here()
@@ -631,6 +664,8 @@ mod tests {
             metavars: &mut metavars,
             fix: false,
             only_shared: false,
+            focus: None,
+            focused: None,
         }
         .render(node)
     }

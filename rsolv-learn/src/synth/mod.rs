@@ -136,6 +136,14 @@ pub struct Candidate {
     /// data: each must bind one of the language's string-building shapes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dynamic: Vec<String>,
+    /// The metavariable the rule reports (`focus-metavariable`): the part
+    /// the fix changed, when it starts on a later line than the construct.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus: Option<String>,
+    /// The pattern the focus metavariable must match, unless the focused
+    /// code rendered as that metavariable itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus_pattern: Option<String>,
     /// Whether it matched the vulnerable construct.
     pub matches_vulnerable: bool,
     /// Whether it matched the fixed construct.
@@ -257,6 +265,7 @@ impl RuleSynthesizer {
                     && c.pattern_not == candidate.pattern_not
                     && c.added_not == candidate.added_not
                     && c.dynamic == candidate.dynamic
+                    && c.focus_pattern == candidate.focus_pattern
             });
             if duplicate {
                 candidates.push(Candidate {
@@ -581,7 +590,7 @@ fn render_candidate(
     level: Level,
 ) -> Candidate {
     let mut metavars = Metavars::default();
-    let pattern = Renderer {
+    let mut positive = Renderer {
         kinds,
         language: lang,
         source: &fix.before,
@@ -593,8 +602,11 @@ fn render_candidate(
         metavars: &mut metavars,
         fix: false,
         only_shared: false,
-    }
-    .render(located.before);
+        focus: focus_of(kinds, located, &fix.before),
+        focused: None,
+    };
+    let pattern = positive.render(located.before);
+    let focused = positive.focused.take();
     let mut pattern_not = None;
     let mut added_not = None;
     let mut fix_template = None;
@@ -620,6 +632,8 @@ fn render_candidate(
             metavars: &mut fresh,
             fix: false,
             only_shared: true,
+            focus: None,
+            focused: None,
         }
         .render(after);
         if negative != pattern {
@@ -651,6 +665,8 @@ fn render_candidate(
             metavars: &mut bound,
             fix: true,
             only_shared: false,
+            focus: None,
+            focused: None,
         }
         .render(after);
         // A fix replays the change only when the pattern pins down every
@@ -658,6 +674,7 @@ fn render_candidate(
         if located.site.local
             && !pattern.contains("...")
             && metavars.dynamic.is_empty()
+            && focused.is_none()
             && template != pattern
         {
             fix_template = Some(template);
@@ -670,11 +687,77 @@ fn render_candidate(
         added_not,
         fix: fix_template,
         dynamic: metavars.dynamic.clone(),
+        focus: focused.as_ref().map(|(mv, _)| mv.clone()),
+        focus_pattern: focused.and_then(|(_, p)| p),
         matches_vulnerable: false,
         matches_fixed: false,
         codebase_matches: None,
         verdict: Verdict::NotTried,
     }
+}
+
+/// The node the rule should report, when the construct starts on an
+/// earlier line than the change (a multi-line call or object whose changed
+/// argument or value sits lines below its start): the largest expression
+/// that holds the change and starts on its line.
+fn focus_of(kinds: &SyntaxKinds, located: &Located<'_>, source: &str) -> Option<usize> {
+    let construct = located.before;
+    let region = &located.site.region.before;
+    let line_of = |b: usize| source.get(..b).map_or(0, |s| s.matches('\n').count());
+    let (start, end) = (region.start, region.end.max(region.start));
+    let line = line_of(start);
+    if line <= line_of(construct.start_byte()) || end > construct.end_byte() {
+        return None;
+    }
+    let mut node = construct.descendant_for_byte_range(start, end)?;
+    while !node.is_named() {
+        node = node.parent()?;
+    }
+    while let Some(parent) = node.parent() {
+        if parent.id() == construct.id()
+            || line_of(parent.start_byte()) != line
+            || !expression_like(kinds, parent.kind())
+        {
+            break;
+        }
+        node = parent;
+    }
+    (node.id() != construct.id()
+        && line_of(node.start_byte()) == line
+        && expression_like(kinds, node.kind()))
+    .then(|| node.id())
+}
+
+/// Whether a metavariable can stand for a node of this kind.
+fn expression_like(kinds: &SyntaxKinds, kind: &str) -> bool {
+    kinds.calls.contains(&kind)
+        || kinds.strings.contains(&kind)
+        || kinds.identifiers.contains(&kind)
+        || kinds.binaries.contains(&kind)
+        || (kind.ends_with("expression") && kind != "expression_statement")
+        || kind.ends_with("_literal")
+        || matches!(
+            kind,
+            "attribute"
+                | "subscript"
+                | "integer"
+                | "float"
+                | "number"
+                | "true"
+                | "false"
+                | "none"
+                | "null"
+                | "nil"
+                | "list"
+                | "array"
+                | "object"
+                | "dictionary"
+                | "hash"
+                | "simple_symbol"
+                | "element_reference"
+                | "scope_resolution"
+                | "field_access"
+        )
 }
 
 /// The fixed call with the keyword arguments it has and the vulnerable
@@ -739,6 +822,8 @@ fn added_keyword_shapes(
             metavars: &mut fresh,
             fix: false,
             only_shared: true,
+            focus: None,
+            focused: None,
         }
         .render(after),
     )

@@ -1,7 +1,7 @@
 //! Turning a chosen candidate into a Semgrep rule: id, message, metadata.
 
 use rsolv_core::{Language, OrgId, Severity, VulnClass, VulnFamily};
-use rsolv_rules::{Metadata, MetavariablePattern, Operand, Operator, Rule};
+use rsolv_rules::{Metadata, MetavariablePattern, Operand, Operator, Rule, StringOrList};
 use serde_yaml::Value;
 use sha2::{Digest, Sha256};
 use tree_sitter::Node;
@@ -63,6 +63,16 @@ pub(super) fn draft(id: &str, lang: Language, candidate: &Candidate) -> Rule {
     if let Some(not) = &candidate.added_not {
         patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
     }
+    if let (Some(mv), Some(p)) = (&candidate.focus, &candidate.focus_pattern) {
+        patterns.push(Operator::MetavariablePattern(MetavariablePattern {
+            metavariable: mv.clone(),
+            language: None,
+            pattern: Some(p.clone()),
+            patterns: None,
+            pattern_either: None,
+            pattern_regex: None,
+        }));
+    }
     if let Some(kinds) = super::kinds(lang) {
         for mv in &candidate.dynamic {
             patterns.push(Operator::MetavariablePattern(MetavariablePattern {
@@ -80,6 +90,9 @@ pub(super) fn draft(id: &str, lang: Language, candidate: &Candidate) -> Rule {
                 pattern_regex: None,
             }));
         }
+    }
+    if let Some(mv) = &candidate.focus {
+        patterns.push(Operator::FocusMetavariable(StringOrList::One(mv.clone())));
     }
     Rule {
         id: id.to_owned(),

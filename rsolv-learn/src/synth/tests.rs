@@ -177,3 +177,27 @@ fn a_fix_that_only_added_arguments_keeps_the_argument_list() {
         s.candidates
     );
 }
+
+#[test]
+fn a_change_lines_below_the_construct_start_is_what_the_rule_reports() {
+    let before =
+        "app.use(session({\n  name: \"sid\",\n  secret: \"hardcoded\",\n  resave: false,\n}));\n";
+    let after = "app.use(session({\n  name: \"sid\",\n  secret: process.env.SECRET,\n  resave: false,\n}));\n";
+    let s = synth(before, after, Language::JavaScript);
+    assert!(s.yaml.contains("focus-metavariable"), "{}", s.yaml);
+    assert!(s.rule.fix.is_none());
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    let lines = |code: &str| -> Vec<usize> {
+        engine
+            .scan_source(std::path::Path::new("a.js"), Language::JavaScript, code)
+            .matches
+            .iter()
+            .map(|m| m.start.line)
+            .collect()
+    };
+    // Reported on the secret's line, not where the call starts.
+    assert_eq!(lines(before), vec![3], "{}", s.yaml);
+    assert_eq!(lines(after), Vec::<usize>::new(), "{}", s.yaml);
+}
