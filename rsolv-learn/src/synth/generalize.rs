@@ -601,21 +601,43 @@ pub(crate) fn prefix_pattern(vulnerable: &str, fixed: &str) -> Option<String> {
         return None;
     }
     let prefix = v.iter().zip(&f).take_while(|(a, b)| a == b).count();
-    let suffix = v[prefix..]
-        .iter()
-        .rev()
-        .zip(f[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut end = v.len() - suffix;
-    if end <= prefix {
-        // The fix only inserted: the vulnerable word goes on to its end.
-        end = (prefix + 1).min(v.len());
-        while end < v.len() && v[end - 1].is_ascii_alphanumeric() {
+    if prefix >= v.len() {
+        // The fix only appended: the vulnerable literal is a prefix of the
+        // fixed one, and no regex on its start tells them apart.
+        return None;
+    }
+    // Up to the end of the first word the fix changed, and the separator
+    // after it: `AES/ECB/` of `AES/ECB/NoPadding` (to `AES/GCM/NoPadding`),
+    // `ftp:` of `ftp://x` (to `sftp://x`), `http:` of `http://x` (to
+    // `https://x`); digits and dots make one word (`0.0.0.0:`).
+    let numeric = |c: char| c.is_ascii_digit() || c == '.';
+    let in_word = |c: char| c.is_alphanumeric() || c == '.';
+    let mut end = prefix + 1;
+    if v[prefix].is_alphanumeric() {
+        let start = (0..prefix)
+            .rev()
+            .take_while(|&i| in_word(v[i]))
+            .last()
+            .unwrap_or(prefix);
+        let stop = (prefix..v.len())
+            .find(|&i| !in_word(v[i]))
+            .unwrap_or(v.len());
+        let number = v[start..stop].iter().all(|&c| numeric(c));
+        while end < v.len()
+            && (if number {
+                numeric(v[end])
+            } else {
+                v[end].is_alphanumeric()
+            })
+        {
+            end += 1;
+        }
+        if end < v.len() && ":/_-@=, %".contains(v[end]) {
             end += 1;
         }
     }
-    let mut out = String::from("\"=~/^");
+    let case_free = v[..end].iter().any(|c| c.is_alphabetic());
+    let mut out = String::from(if case_free { "\"=~/(?i)^" } else { "\"=~/^" });
     for &c in &v[..end] {
         match c {
             '.' => out.push_str("[.]"),
@@ -708,16 +730,23 @@ mod tests {
         let p = |a: &str, b: &str| prefix_pattern(a, b);
         assert_eq!(
             p("\"http://x.com\"", "\"https://x.com\"").as_deref(),
-            Some("\"=~/^http:/\"")
+            Some("\"=~/(?i)^http:/\"")
         );
         assert_eq!(
             p("'ftp://x'", "'sftp://x'").as_deref(),
-            Some("\"=~/^ftp:/\"")
+            Some("\"=~/(?i)^ftp:/\"")
         );
         assert_eq!(
             p("\"0.0.0.0:2000\"", "\"192.168.1.101:2000\"").as_deref(),
-            Some("\"=~/^0[.]0[.]0[.]0/\"")
+            Some("\"=~/^0[.]0[.]0[.]0:/\"")
         );
+        // Only the first word the fix changed, whatever the case.
+        assert_eq!(
+            p("\"AES/ECB/NoPadding\"", "\"AES/GCM/NoPadding\"").as_deref(),
+            Some("\"=~/(?i)^AES/ECB//\"")
+        );
+        assert_eq!(p("'md5'", "'sha256'").as_deref(), Some("\"=~/(?i)^md5/\""));
+        assert_eq!(p("\"a\"", "\"a b\""), None);
         assert_eq!(p("\"a\"", "\"a\""), None);
         assert_eq!(p("\"(x\"", "\"y\""), None);
     }
