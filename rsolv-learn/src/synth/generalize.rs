@@ -50,6 +50,10 @@ pub(crate) struct Level {
     /// ([`SyntaxKinds::dynamic_shapes`]): the sink stays, the way the
     /// string was built does not matter.
     pub(crate) dynamic: bool,
+    /// Arguments the fix changed that are data (not literals, not
+    /// functions) become metavariables, and the fixed shape's literals
+    /// `"..."`: the sink called with anything but a constant.
+    pub(crate) data_args: bool,
 }
 
 const fn level(
@@ -70,6 +74,7 @@ const fn level(
         sparse_args,
         prefixes,
         dynamic: false,
+        data_args: false,
     }
 }
 
@@ -93,7 +98,7 @@ const SPARSE_PREFIXES: (bool, bool, bool) = (true, true, true);
 /// literals the fix changed stay concrete up to `sparse-arguments`, so a
 /// fix that only changed a literal (`verify=False` to `verify=True`) keeps
 /// it; the later rungs let every literal go.
-pub(crate) const LADDER: [Level; 13] = [
+pub(crate) const LADDER: [Level; 14] = [
     level("exact", Reach::None, false, Reach::None, false, CLOSED),
     level("shared", Reach::Shared, false, Reach::Shared, false, CLOSED),
     level("locals", Reach::All, false, Reach::Shared, false, CLOSED),
@@ -152,6 +157,14 @@ pub(crate) const LADDER: [Level; 13] = [
         "dynamic-strings",
         level("", Reach::All, true, Reach::All, true, OPEN_PREFIXES),
     ),
+    Level {
+        name: "data-arguments",
+        data_args: true,
+        ..dynamic(
+            "",
+            level("", Reach::All, true, Reach::All, true, OPEN_PREFIXES),
+        )
+    },
 ];
 
 /// Metavariables handed out so far: the same code always gets the same
@@ -421,7 +434,11 @@ impl<'a> Renderer<'a> {
         let generalize = match self.level.strings {
             Reach::None => false,
             Reach::Shared => self.shared.contains(text(node, self.source)),
-            Reach::All => !self.only_shared || self.shared.contains(text(node, self.source)),
+            Reach::All => {
+                !self.only_shared
+                    || self.level.data_args
+                    || self.shared.contains(text(node, self.source))
+            }
         };
         if !generalize || self.fix {
             if !interpolated {
@@ -531,6 +548,17 @@ impl<'a> Renderer<'a> {
     /// the rung allows), otherwise its rendering.
     fn argument(&mut self, child: Node<'_>) -> String {
         let code = text(child, self.source);
+        let dynamic = self.level.dynamic && is_dynamic_string(self.kinds, child, self.source);
+        if self.level.data_args
+            && !self.fix
+            && !self.only_shared
+            && !dynamic
+            && !self.common.contains(code)
+            && is_data(self.kinds, child)
+            && let Some(mv) = self.metavars.for_code(code, false)
+        {
+            return mv;
+        }
         if self.level.common_args && self.common.contains(code) {
             // A keyword argument keeps its keyword.
             if let Some(value) = child.child_by_field_name("value")
@@ -647,6 +675,30 @@ pub(crate) fn prefix_pattern(vulnerable: &str, fixed: &str) -> Option<String> {
     }
     out.push_str("/\"");
     Some(out)
+}
+
+/// Whether an argument is data: an expression that is neither a literal
+/// nor a function, nor a keyword argument (whose keyword matters).
+fn is_data(kinds: &SyntaxKinds, node: Node<'_>) -> bool {
+    let kind = node.kind();
+    if kinds.strings.contains(&kind)
+        || node.child_by_field_name("value").is_some()
+        || kind.contains("lambda")
+        || kind.contains("function")
+        || kind.contains("literal")
+        || kind.contains("keyword")
+        || kind == "pair"
+        || matches!(
+            kind,
+            "integer" | "float" | "number" | "true" | "false" | "none" | "null" | "nil"
+        )
+    {
+        return false;
+    }
+    kinds.identifiers.contains(&kind)
+        || kinds.calls.contains(&kind)
+        || kind.ends_with("expression")
+        || matches!(kind, "attribute" | "subscript" | "element_reference")
 }
 
 /// The argument texts of a call (each argument's source).

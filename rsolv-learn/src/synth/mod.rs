@@ -119,7 +119,7 @@ pub struct Candidate {
     /// The rung (`exact`, `shared`, `locals`, `arguments`, `free-names`,
     /// `open-arguments`, `sparse-arguments`, `open-prefixes`,
     /// `sparse-prefixes`, `literals`, `free-literals`, `open-literals`,
-    /// `dynamic-strings`).
+    /// `dynamic-strings`, `data-arguments`).
     pub level: String,
     /// The positive pattern.
     pub pattern: String,
@@ -589,6 +589,16 @@ fn render_candidate(
     ),
     level: Level,
 ) -> Candidate {
+    // Data arguments generalize only where the fix made an argument a
+    // constant: the evidence that anything but a constant is the mistake.
+    let level = if level.data_args && !fix_made_constant(kinds, located, fix, common) {
+        Level {
+            data_args: false,
+            ..level
+        }
+    } else {
+        level
+    };
     let mut metavars = Metavars::default();
     let mut positive = Renderer {
         kinds,
@@ -694,6 +704,28 @@ fn render_candidate(
         codebase_matches: None,
         verdict: Verdict::NotTried,
     }
+}
+
+/// Whether the fixed call has a constant string argument the vulnerable
+/// call lacks.
+fn fix_made_constant(
+    kinds: &SyntaxKinds,
+    located: &Located<'_>,
+    fix: &SecurityFix,
+    common: &BTreeSet<String>,
+) -> bool {
+    let Some(after) = located.after else {
+        return false;
+    };
+    let Some(args) = after.child_by_field_name(kinds.arguments_field) else {
+        return false;
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor).any(|a| {
+        kinds.strings.contains(&a.kind())
+            && !common.contains(text(a, &fix.after))
+            && !syntax::is_dynamic_string(kinds, a, &fix.after)
+    })
 }
 
 /// The node the rule should report, when the construct starts on an

@@ -20,7 +20,11 @@ fn python_sql_concatenation() {
         "{:#?}",
         s.candidates
     );
-    assert_eq!(s.level, "dynamic-strings");
+    assert!(
+        matches!(s.level.as_str(), "dynamic-strings" | "data-arguments"),
+        "{}",
+        s.level
+    );
     assert!(s.yaml.contains("metavariable-pattern"), "{}", s.yaml);
     assert!(s.yaml.contains("pattern-not"), "{}", s.yaml);
     let engine = Engine::new(vec![
@@ -200,4 +204,31 @@ fn a_change_lines_below_the_construct_start_is_what_the_rule_reports() {
     // Reported on the secret's line, not where the call starts.
     assert_eq!(lines(before), vec![3], "{}", s.yaml);
     assert_eq!(lines(after), Vec::<usize>::new(), "{}", s.yaml);
+}
+
+#[test]
+fn a_fix_that_made_an_argument_constant_generalizes_the_data_argument() {
+    let before =
+        "def f(request):\n    code = request.args.get('c')\n    eval(compile(code, 'x', 'exec'))\n";
+    let after = "def f(request):\n    code = request.args.get('c')\n    eval(\"1 + 1\")\n";
+    let s = synth(before, after, Language::Python);
+    let data = s
+        .candidates
+        .iter()
+        .find(|c| c.level == "data-arguments")
+        .expect("a data-arguments rung");
+    assert_eq!(data.pattern, "eval($ARG, ...)", "{:#?}", s.candidates);
+    assert_eq!(data.pattern_not.as_deref(), Some("eval(\"...\")"));
+    // Without a constant in the fix, the rung adds nothing.
+    let s = synth(
+        "def f(a, b):\n    eval(g(a))\n",
+        "def f(a, b):\n    eval(h(b))\n",
+        Language::Python,
+    );
+    let data = s
+        .candidates
+        .iter()
+        .find(|c| c.level == "data-arguments")
+        .expect("a data-arguments rung");
+    assert_eq!(data.verdict, Verdict::Duplicate, "{:#?}", s.candidates);
 }
