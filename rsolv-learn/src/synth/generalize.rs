@@ -399,7 +399,10 @@ impl<'a> Renderer<'a> {
                 Reach::All => true,
             }
         } else {
-            self.level.free_names && starts_lower && !class_like
+            self.level.free_names
+                && starts_lower
+                && !class_like
+                && !self.kinds.globals.contains(&name)
         };
         if generalize && let Some(mv) = self.metavars.for_code(name, self.fix) {
             return mv;

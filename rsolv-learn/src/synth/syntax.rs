@@ -38,6 +38,10 @@ pub(crate) struct SyntaxKinds {
     /// the alternatives a `$DYN` metavariable of a `dynamic-strings`
     /// candidate may bind.
     pub(crate) dynamic_shapes: &'static [&'static str],
+    /// Names the runtime or the usual framework provides without a
+    /// declaration (`document`, `window`, Rails' `params`): APIs and
+    /// sources, kept concrete like imports unless the file declares them.
+    pub(crate) globals: &'static [&'static str],
 }
 
 /// The syntax kinds of `lang`, or `None` for languages without a grammar.
@@ -85,6 +89,7 @@ const PYTHON: SyntaxKinds = SyntaxKinds {
         "\"...\" % $X",
         "\"...\".format(...)",
     ],
+    globals: &["__builtins__", "builtins", "globals", "locals", "vars"],
 };
 
 const JAVASCRIPT: SyntaxKinds = SyntaxKinds {
@@ -113,6 +118,25 @@ const JAVASCRIPT: SyntaxKinds = SyntaxKinds {
         "`...${$X}...`",
         "util.format(...)",
     ],
+    globals: &[
+        "window",
+        "document",
+        "console",
+        "process",
+        "module",
+        "exports",
+        "require",
+        "global",
+        "globalThis",
+        "location",
+        "navigator",
+        "localStorage",
+        "sessionStorage",
+        "self",
+        "top",
+        "parent",
+        "frames",
+    ],
 };
 
 const JAVA: SyntaxKinds = SyntaxKinds {
@@ -137,6 +161,7 @@ const JAVA: SyntaxKinds = SyntaxKinds {
     binaries: &["binary_expression"],
     format_calls: &["String.format"],
     dynamic_shapes: &["\"...\" + $X", "$X + \"...\"", "String.format(...)"],
+    globals: &[],
 };
 
 const GO: SyntaxKinds = SyntaxKinds {
@@ -161,6 +186,7 @@ const GO: SyntaxKinds = SyntaxKinds {
     binaries: &["binary_expression"],
     format_calls: &["fmt.Sprintf"],
     dynamic_shapes: &["\"...\" + $X", "$X + \"...\"", "fmt.Sprintf(...)"],
+    globals: &[],
 };
 
 const RUBY: SyntaxKinds = SyntaxKinds {
@@ -195,6 +221,9 @@ const RUBY: SyntaxKinds = SyntaxKinds {
         "\"...\" + $X",
         "$X + \"...\"",
         "\"...\" % $X",
+    ],
+    globals: &[
+        "params", "request", "cookies", "session", "response", "flash", "env",
     ],
 };
 
@@ -269,7 +298,7 @@ impl Scope {
                     node.child_by_field_name(field)
                 };
                 if let Some(target) = target {
-                    identifiers_under(kinds, target, source, &mut scope.locals);
+                    declared_under(kinds, target, source, &mut scope.locals);
                 }
             }
             let mut cursor = node.walk();
@@ -421,6 +450,38 @@ fn import_paths_under(
             if let Some(last) = path.rsplit('/').next().filter(|s| !s.is_empty()) {
                 out.insert(last.to_owned());
             }
+            continue;
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor));
+    }
+}
+
+/// The names a declaration target binds: not the object of an attribute,
+/// member or index it assigns to (`window` in `window.x = 1`, `cfg` in
+/// `cfg["k"] = v`), which it only uses.
+fn declared_under(kinds: &SyntaxKinds, node: Node<'_>, source: &str, out: &mut BTreeSet<String>) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        let kind = n.kind();
+        if kinds.identifiers.contains(&kind) {
+            out.insert(text(n, source).to_owned());
+            continue;
+        }
+        let uses_only = matches!(
+            kind,
+            "attribute"
+                | "subscript"
+                | "member_expression"
+                | "subscript_expression"
+                | "field_access"
+                | "array_access"
+                | "selector_expression"
+                | "index_expression"
+                | "element_reference"
+                | "call"
+        );
+        if uses_only {
             continue;
         }
         let mut cursor = n.walk();
@@ -723,6 +784,15 @@ mod tests {
             node.map(|n| text(n, rb)),
             Some("XML.default_substitute_entities = true")
         );
+    }
+
+    #[test]
+    fn assigning_to_a_member_declares_nothing() {
+        let src = "window.settings = {a: 1};\ncfg[\"k\"] = 2;\nlet x = 3;\n[y, z] = w;\n";
+        let tree = parse(Language::JavaScript, src).unwrap();
+        let scope = Scope::of(&JAVASCRIPT, tree.root_node(), src);
+        assert!(!scope.is_local("window") && !scope.is_local("cfg"));
+        assert!(scope.is_local("x") && scope.is_local("y") && scope.is_local("z"));
     }
 
     #[test]

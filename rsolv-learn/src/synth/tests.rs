@@ -232,3 +232,19 @@ fn a_fix_that_made_an_argument_constant_generalizes_the_data_argument() {
         .expect("a data-arguments rung");
     assert_eq!(data.verdict, Verdict::Duplicate, "{:#?}", s.candidates);
 }
+
+#[test]
+fn runtime_globals_stay_concrete() {
+    let s = synth(
+        "function f(x) { document.write('<b>' + x + '</b>'); }\n",
+        "function f(x) { document.write(escapeHtml('<b>' + x + '</b>')); }\n",
+        Language::JavaScript,
+    );
+    assert!(
+        s.candidates
+            .iter()
+            .all(|c| !c.pattern.contains("$DOCUMENT")),
+        "{:#?}",
+        s.candidates
+    );
+}
