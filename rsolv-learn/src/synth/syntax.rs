@@ -628,6 +628,10 @@ pub(crate) fn construct_at<'t>(
             None => break,
         }
     }
+    // A change to a comment alone changes no code.
+    if first.is_extra() {
+        return None;
+    }
     // No call around the change: the statement that holds it.
     let mut node = first;
     while let Some(parent) = node.parent() {
@@ -793,6 +797,14 @@ mod tests {
         let scope = Scope::of(&JAVASCRIPT, tree.root_node(), src);
         assert!(!scope.is_local("window") && !scope.is_local("cfg"));
         assert!(scope.is_local("x") && scope.is_local("y") && scope.is_local("z"));
+    }
+
+    #[test]
+    fn a_comment_is_no_construct() {
+        let src = "class A {\n  // trust anyone\n  void f() {}\n}\n";
+        let tree = parse(Language::Java, src).unwrap();
+        let at = src.find("trust").unwrap();
+        assert!(construct_at(&JAVA, &tree, at, at + 5).is_none());
     }
 
     #[test]
