@@ -450,11 +450,43 @@ fn import_paths_under(
             if let Some(last) = path.rsplit('/').next().filter(|s| !s.is_empty()) {
                 out.insert(last.to_owned());
             }
+            if let Some(name) = go_package_name(path) {
+                out.insert(name);
+            }
             continue;
         }
         let mut cursor = n.walk();
         stack.extend(n.children(&mut cursor));
     }
+}
+
+/// The name a Go import path conventionally binds when it differs from its
+/// last segment: `jwt` for `github.com/dgrijalva/jwt-go`, `yaml` for
+/// `gopkg.in/yaml.v3`, `chi` for `github.com/go-chi/chi/v5`.
+fn go_package_name(path: &str) -> Option<String> {
+    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let written = *segments.last()?;
+    // A major-version suffix is no package name.
+    if segments.len() > 1
+        && segments.last().is_some_and(|l| {
+            l.len() > 1 && l.starts_with('v') && l[1..].chars().all(|c| c.is_ascii_digit())
+        })
+    {
+        segments.pop();
+    }
+    let last = *segments.last()?;
+    let mut name = last;
+    if let Some((base, version)) = name.split_once(".v")
+        && !version.is_empty()
+        && version.chars().all(|c| c.is_ascii_digit())
+    {
+        name = base;
+    }
+    name = name.strip_prefix("go-").unwrap_or(name);
+    name = name.strip_suffix("-go").unwrap_or(name);
+    name = name.strip_suffix(".go").unwrap_or(name);
+    let name: String = name.chars().filter(|&c| c != '-' && c != '.').collect();
+    (!name.is_empty() && name != written).then_some(name)
 }
 
 /// The names a declaration target binds: not the object of an attribute,
@@ -797,6 +829,20 @@ mod tests {
         let scope = Scope::of(&JAVASCRIPT, tree.root_node(), src);
         assert!(!scope.is_local("window") && !scope.is_local("cfg"));
         assert!(scope.is_local("x") && scope.is_local("y") && scope.is_local("z"));
+    }
+
+    #[test]
+    fn go_import_paths_bind_their_package_names() {
+        assert_eq!(
+            go_package_name("github.com/dgrijalva/jwt-go").as_deref(),
+            Some("jwt")
+        );
+        assert_eq!(go_package_name("gopkg.in/yaml.v3").as_deref(), Some("yaml"));
+        assert_eq!(
+            go_package_name("github.com/go-chi/chi/v5").as_deref(),
+            Some("chi")
+        );
+        assert_eq!(go_package_name("os/exec"), None);
     }
 
     #[test]
