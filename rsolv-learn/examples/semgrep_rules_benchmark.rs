@@ -6,6 +6,9 @@
 //! Reported: how many pairs gave a rule that passed validation, the recall
 //! on the other `ruleid:` lines, and the precision over all flagged lines,
 //! next to an exact-text baseline (flag lines identical to the example).
+//! The pairs are also split in two halves by a hash of their file and rule
+//! id (`A` and `B`), so that a heuristic tuned on one half can be checked on
+//! the other.
 //!
 //! ```text
 //! git --git-dir=/work/.mirror/semgrep+semgrep-rules/repo --work-tree=/tmp/semgrep-rules checkout HEAD -- .
@@ -60,6 +63,22 @@ fn pct(a: usize, b: usize) -> String {
     } else {
         format!("{:.1}%", 100.0 * a as f64 / b as f64)
     }
+}
+
+/// The half (`A` or `B`) a pair falls in: FNV-1a of its file and rule id,
+/// stable across runs and machines.
+fn half(file: &Path, rule: &str) -> &'static str {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in file
+        .to_string_lossy()
+        .bytes()
+        .chain([0])
+        .chain(rule.bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    if h & 1 == 0 { "A" } else { "B" }
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -210,7 +229,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .cloned()
         .collect();
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    let mut by_lang: BTreeMap<&'static str, Tally> = BTreeMap::new();
+    let mut by_lang: BTreeMap<(&'static str, &'static str), Tally> = BTreeMap::new();
     let mut failures: BTreeMap<String, usize> = BTreeMap::new();
     let started = Instant::now();
     for target in &files {
@@ -279,7 +298,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             after.push_str(&text[..vuln.start]);
             after.push_str(&text[ok.clone()]);
             after.push_str(&text[vuln.end..]);
-            let tally = by_lang.entry(lang.as_str()).or_default();
+            let rel = target.strip_prefix(&root).unwrap_or(target);
+            let tally = by_lang.entry((lang.as_str(), half(rel, id))).or_default();
             tally.pairs += 1;
             let others: BTreeSet<usize> = positives
                 .iter()
@@ -316,7 +336,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             out,
                             "{}",
                             serde_json::json!({
-                                "file": target.strip_prefix(&root).unwrap_or(target),
+                                "file": rel, "half": half(rel, id),
                                 "rule": id, "error": e.to_string(),
                                 "vulnerable": vuln_text, "fixed": &text[ok.clone()],
                             })
@@ -363,7 +383,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     out,
                     "{}",
                     serde_json::json!({
-                        "file": target.strip_prefix(&root).unwrap_or(target),
+                        "file": rel, "half": half(rel, id),
                         "rule": id, "pattern": synthesis.pattern, "level": synthesis.level,
                         "verdicts": synthesis.candidates.iter().map(|c| format!("{}:{:?}", c.level, c.verdict)).collect::<Vec<_>>(),
                         "false_positive_lines": fp, "missed_lines": missed,
@@ -375,14 +395,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let mut total = Tally::default();
-    println!(
-        "{:<11} {:>6} {:>9} {:>8} {:>9} {:>12} {:>14}",
-        "language", "pairs", "accepted", "recall", "precision", "exact recall", "exact precision"
-    );
-    for (lang, t) in &by_lang {
+    let mut langs: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut halves: BTreeMap<&str, Tally> = BTreeMap::new();
+    for ((lang, h), t) in &by_lang {
+        langs.entry(lang).or_default().add(t);
+        halves.entry(h).or_default().add(t);
         total.add(t);
+    }
+    let row = |name: &str, t: &Tally| {
         println!(
-            "{lang:<11} {:>6} {:>9} {:>8} {:>9} {:>12} {:>14}",
+            "{name:<11} {:>6} {:>9} {:>8} {:>9} {:>12} {:>14}",
             t.pairs,
             pct(t.accepted, t.pairs),
             pct(t.recalled, t.other_positives),
@@ -390,18 +412,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             pct(t.base_recalled, t.other_positives),
             pct(t.base_flagged_true, t.base_flagged),
         );
-    }
-    let t = total;
+    };
     println!(
         "{:<11} {:>6} {:>9} {:>8} {:>9} {:>12} {:>14}",
-        "all",
-        t.pairs,
-        pct(t.accepted, t.pairs),
-        pct(t.recalled, t.other_positives),
-        pct(t.flagged_true, t.flagged),
-        pct(t.base_recalled, t.other_positives),
-        pct(t.base_flagged_true, t.base_flagged),
+        "language", "pairs", "accepted", "recall", "precision", "exact recall", "exact precision"
     );
+    for (lang, t) in &langs {
+        row(lang, t);
+    }
+    row("all", &total);
+    for (h, t) in &halves {
+        row(&format!("half {h}"), t);
+    }
+    let t = total;
     println!(
         "false-positive rate after `optimize` (every flagged line judged): {} -> {} ({} of {} flagged lines)",
         pct(t.flagged - t.flagged_true, t.flagged),

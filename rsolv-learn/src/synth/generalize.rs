@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rsolv_core::Language;
 use tree_sitter::Node;
 
-use super::syntax::{Scope, SyntaxKinds, text};
+use super::syntax::{Scope, SyntaxKinds, is_dynamic_string, text};
 
 /// Which names or literals a rung generalizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,16 @@ pub(crate) struct Level {
     /// String literals the fix changed become a regular expression for
     /// their vulnerable start (`"=~/^http:/"` from `http:` to `https:`).
     pub(crate) prefixes: bool,
+    /// Arguments the fix changed that build a string from data (a
+    /// concatenation, an interpolation, a format call) become a
+    /// metavariable that any such string-building shape binds
+    /// ([`SyntaxKinds::dynamic_shapes`]): the sink stays, the way the
+    /// string was built does not matter.
+    pub(crate) dynamic: bool,
+    /// Arguments the fix changed that are data (not literals, not
+    /// functions) become metavariables, and the fixed shape's literals
+    /// `"..."`: the sink called with anything but a constant.
+    pub(crate) data_args: bool,
 }
 
 const fn level(
@@ -63,6 +73,17 @@ const fn level(
         open_args,
         sparse_args,
         prefixes,
+        dynamic: false,
+        data_args: false,
+    }
+}
+
+/// `base` with dynamic strings generalized, under another name.
+const fn dynamic(name: &'static str, base: Level) -> Level {
+    Level {
+        name,
+        dynamic: true,
+        ..base
     }
 }
 
@@ -77,7 +98,7 @@ const SPARSE_PREFIXES: (bool, bool, bool) = (true, true, true);
 /// literals the fix changed stay concrete up to `sparse-arguments`, so a
 /// fix that only changed a literal (`verify=False` to `verify=True`) keeps
 /// it; the later rungs let every literal go.
-pub(crate) const LADDER: [Level; 12] = [
+pub(crate) const LADDER: [Level; 14] = [
     level("exact", Reach::None, false, Reach::None, false, CLOSED),
     level("shared", Reach::Shared, false, Reach::Shared, false, CLOSED),
     level("locals", Reach::All, false, Reach::Shared, false, CLOSED),
@@ -132,6 +153,18 @@ pub(crate) const LADDER: [Level; 12] = [
         true,
         OPEN_PREFIXES,
     ),
+    dynamic(
+        "dynamic-strings",
+        level("", Reach::All, true, Reach::All, true, OPEN_PREFIXES),
+    ),
+    Level {
+        name: "data-arguments",
+        data_args: true,
+        ..dynamic(
+            "",
+            level("", Reach::All, true, Reach::All, true, OPEN_PREFIXES),
+        )
+    },
 ];
 
 /// Metavariables handed out so far: the same code always gets the same
@@ -141,6 +174,9 @@ pub(crate) const LADDER: [Level; 12] = [
 pub(crate) struct Metavars {
     by_code: BTreeMap<String, String>,
     names: BTreeSet<String>,
+    /// Metavariables that stand for a string built from data, in the order
+    /// they were handed out.
+    pub(crate) dynamic: Vec<String>,
 }
 
 impl Metavars {
@@ -152,7 +188,39 @@ impl Metavars {
         Self {
             by_code: BTreeMap::new(),
             names: other.names.clone(),
+            dynamic: Vec::new(),
         }
+    }
+
+    /// A metavariable named after `base` that no code has.
+    pub(crate) fn fresh(&mut self, base: &str) -> String {
+        let mut name = format!("${base}");
+        let mut n = 2;
+        while self.names.contains(&name) {
+            name = format!("${base}{n}");
+            n += 1;
+        }
+        self.names.insert(name.clone());
+        name
+    }
+
+    /// The metavariable (`$DYN`, `$DYN2`, ...) for the dynamic string
+    /// `code`.
+    fn for_dynamic(&mut self, code: &str) -> String {
+        let key = format!("\0dynamic\0{code}");
+        if let Some(name) = self.by_code.get(&key) {
+            return name.clone();
+        }
+        let mut name = "$DYN".to_owned();
+        let mut n = 2;
+        while self.names.contains(&name) {
+            name = format!("$DYN{n}");
+            n += 1;
+        }
+        self.names.insert(name.clone());
+        self.by_code.insert(key, name.clone());
+        self.dynamic.push(name.clone());
+        name
     }
 
     /// The metavariable for `code`, creating one unless `lookup_only`.
@@ -214,6 +282,12 @@ pub(crate) struct Renderer<'a> {
     /// keeps what the fix introduced concrete, so that its `pattern-not`
     /// excludes the fixed code and not the vulnerable code as well.
     pub(crate) only_shared: bool,
+    /// The node (by id) the rule reports: rendered as `$FOCUS`, its own
+    /// rendering kept in `focused`.
+    pub(crate) focus: Option<usize>,
+    /// The focus metavariable and, unless the focus rendered as a
+    /// metavariable itself, the pattern it must match.
+    pub(crate) focused: Option<(String, Option<String>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,11 +308,46 @@ const CALLEE_FIELDS: &[&str] = &["function", "constructor", "type"];
 impl<'a> Renderer<'a> {
     /// The pattern text for `node`.
     pub(crate) fn render(&mut self, node: Node<'_>) -> String {
+        // The construct itself never becomes a metavariable.
+        if self.dynamic_here() && is_dynamic_string(self.kinds, node, self.source) {
+            let saved = self.level;
+            self.level.dynamic = false;
+            let out = self.node(node, Role::Data);
+            self.level = saved;
+            return out;
+        }
         self.node(node, Role::Data)
     }
 
+    /// Whether dynamic strings become `$DYN` in what is being rendered.
+    fn dynamic_here(&self) -> bool {
+        self.level.dynamic && !self.fix && !self.only_shared
+    }
+
     fn node(&mut self, node: Node<'_>, role: Role) -> String {
+        if self.focus == Some(node.id()) && self.focused.is_none() {
+            self.focus = None;
+            let inner = self.node(node, role);
+            let is_metavar = inner.starts_with('$')
+                && inner[1..]
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if is_metavar {
+                self.focused = Some((inner.clone(), None));
+                return inner;
+            }
+            let name = self.metavars.fresh("FOCUS");
+            self.focused = Some((name.clone(), Some(inner)));
+            return name;
+        }
         let kind = node.kind();
+        if role == Role::Data
+            && self.dynamic_here()
+            && !self.common.contains(text(node, self.source))
+            && is_dynamic_string(self.kinds, node, self.source)
+        {
+            return self.metavars.for_dynamic(text(node, self.source));
+        }
         if self.kinds.calls.contains(&kind) {
             return self.call(node);
         }
@@ -269,6 +378,12 @@ impl<'a> Renderer<'a> {
 
     fn identifier(&mut self, node: Node<'_>, role: Role) -> String {
         let name = text(node, self.source);
+        if self.scope.is_imported(name)
+            && let Some(full) = self.scope.qualified(name, node.start_byte())
+            && !self.inside_import(node)
+        {
+            return full.to_owned();
+        }
         if role == Role::Callee
             || self.scope.is_imported(name)
             || self.only_shared && !self.shared.contains(name)
@@ -284,12 +399,27 @@ impl<'a> Renderer<'a> {
                 Reach::All => true,
             }
         } else {
-            self.level.free_names && starts_lower && !class_like
+            self.level.free_names
+                && starts_lower
+                && !class_like
+                && !self.kinds.globals.contains(&name)
         };
         if generalize && let Some(mv) = self.metavars.for_code(name, self.fix) {
             return mv;
         }
         name.to_owned()
+    }
+
+    /// Whether `node` is part of an import statement.
+    fn inside_import(&self, node: Node<'_>) -> bool {
+        let mut at = Some(node);
+        while let Some(n) = at {
+            if self.kinds.imports.contains(&n.kind()) {
+                return true;
+            }
+            at = n.parent();
+        }
+        false
     }
 
     fn string(&mut self, node: Node<'_>) -> String {
@@ -307,7 +437,11 @@ impl<'a> Renderer<'a> {
         let generalize = match self.level.strings {
             Reach::None => false,
             Reach::Shared => self.shared.contains(text(node, self.source)),
-            Reach::All => !self.only_shared || self.shared.contains(text(node, self.source)),
+            Reach::All => {
+                !self.only_shared
+                    || self.level.data_args
+                    || self.shared.contains(text(node, self.source))
+            }
         };
         if !generalize || self.fix {
             if !interpolated {
@@ -402,6 +536,11 @@ impl<'a> Renderer<'a> {
             }
             items.push(item);
         }
+        // The fix changed none of them (it only added some): nothing to
+        // keep, and `(...)` would match every call; the open list stays.
+        if items.iter().all(|i| i == "...") {
+            return None;
+        }
         if items.last().is_none_or(|l| l != "...") {
             items.push("...".to_owned());
         }
@@ -412,6 +551,17 @@ impl<'a> Renderer<'a> {
     /// the rung allows), otherwise its rendering.
     fn argument(&mut self, child: Node<'_>) -> String {
         let code = text(child, self.source);
+        let dynamic = self.level.dynamic && is_dynamic_string(self.kinds, child, self.source);
+        if self.level.data_args
+            && !self.fix
+            && !self.only_shared
+            && !dynamic
+            && !self.common.contains(code)
+            && is_data(self.kinds, child)
+            && let Some(mv) = self.metavars.for_code(code, false)
+        {
+            return mv;
+        }
         if self.level.common_args && self.common.contains(code) {
             // A keyword argument keeps its keyword.
             if let Some(value) = child.child_by_field_name("value")
@@ -447,7 +597,12 @@ impl<'a> Renderer<'a> {
                 let child = cursor.node();
                 let field = cursor.field_name();
                 out.push_str(self.source.get(at..child.start_byte()).unwrap_or_default());
-                out.push_str(&each(self, child, field));
+                // Comments say nothing about the code's shape, and one that
+                // ends a line would swallow the rest of a one-line pattern.
+                let comment = child.is_extra() && child.kind().contains("comment");
+                if !comment || self.fix {
+                    out.push_str(&each(self, child, field));
+                }
                 at = child.end_byte();
                 if !cursor.goto_next_sibling() {
                     break;
@@ -477,21 +632,43 @@ pub(crate) fn prefix_pattern(vulnerable: &str, fixed: &str) -> Option<String> {
         return None;
     }
     let prefix = v.iter().zip(&f).take_while(|(a, b)| a == b).count();
-    let suffix = v[prefix..]
-        .iter()
-        .rev()
-        .zip(f[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut end = v.len() - suffix;
-    if end <= prefix {
-        // The fix only inserted: the vulnerable word goes on to its end.
-        end = (prefix + 1).min(v.len());
-        while end < v.len() && v[end - 1].is_ascii_alphanumeric() {
+    if prefix >= v.len() {
+        // The fix only appended: the vulnerable literal is a prefix of the
+        // fixed one, and no regex on its start tells them apart.
+        return None;
+    }
+    // Up to the end of the first word the fix changed, and the separator
+    // after it: `AES/ECB/` of `AES/ECB/NoPadding` (to `AES/GCM/NoPadding`),
+    // `ftp:` of `ftp://x` (to `sftp://x`), `http:` of `http://x` (to
+    // `https://x`); digits and dots make one word (`0.0.0.0:`).
+    let numeric = |c: char| c.is_ascii_digit() || c == '.';
+    let in_word = |c: char| c.is_alphanumeric() || c == '.';
+    let mut end = prefix + 1;
+    if v[prefix].is_alphanumeric() {
+        let start = (0..prefix)
+            .rev()
+            .take_while(|&i| in_word(v[i]))
+            .last()
+            .unwrap_or(prefix);
+        let stop = (prefix..v.len())
+            .find(|&i| !in_word(v[i]))
+            .unwrap_or(v.len());
+        let number = v[start..stop].iter().all(|&c| numeric(c));
+        while end < v.len()
+            && (if number {
+                numeric(v[end])
+            } else {
+                v[end].is_alphanumeric()
+            })
+        {
+            end += 1;
+        }
+        if end < v.len() && ":/_-@=, %".contains(v[end]) {
             end += 1;
         }
     }
-    let mut out = String::from("\"=~/^");
+    let case_free = v[..end].iter().any(|c| c.is_alphabetic());
+    let mut out = String::from(if case_free { "\"=~/(?i)^" } else { "\"=~/^" });
     for &c in &v[..end] {
         match c {
             '.' => out.push_str("[.]"),
@@ -501,6 +678,30 @@ pub(crate) fn prefix_pattern(vulnerable: &str, fixed: &str) -> Option<String> {
     }
     out.push_str("/\"");
     Some(out)
+}
+
+/// Whether an argument is data: an expression that is neither a literal
+/// nor a function, nor a keyword argument (whose keyword matters).
+fn is_data(kinds: &SyntaxKinds, node: Node<'_>) -> bool {
+    let kind = node.kind();
+    if kinds.strings.contains(&kind)
+        || node.child_by_field_name("value").is_some()
+        || kind.contains("lambda")
+        || kind.contains("function")
+        || kind.contains("literal")
+        || kind.contains("keyword")
+        || kind == "pair"
+        || matches!(
+            kind,
+            "integer" | "float" | "number" | "true" | "false" | "none" | "null" | "nil"
+        )
+    {
+        return false;
+    }
+    kinds.identifiers.contains(&kind)
+        || kinds.calls.contains(&kind)
+        || kind.ends_with("expression")
+        || matches!(kind, "attribute" | "subscript" | "element_reference")
 }
 
 /// The argument texts of a call (each argument's source).
@@ -540,6 +741,8 @@ mod tests {
             metavars: &mut metavars,
             fix: false,
             only_shared: false,
+            focus: None,
+            focused: None,
         }
         .render(node)
     }
@@ -582,16 +785,23 @@ mod tests {
         let p = |a: &str, b: &str| prefix_pattern(a, b);
         assert_eq!(
             p("\"http://x.com\"", "\"https://x.com\"").as_deref(),
-            Some("\"=~/^http:/\"")
+            Some("\"=~/(?i)^http:/\"")
         );
         assert_eq!(
             p("'ftp://x'", "'sftp://x'").as_deref(),
-            Some("\"=~/^ftp:/\"")
+            Some("\"=~/(?i)^ftp:/\"")
         );
         assert_eq!(
             p("\"0.0.0.0:2000\"", "\"192.168.1.101:2000\"").as_deref(),
-            Some("\"=~/^0[.]0[.]0[.]0/\"")
+            Some("\"=~/^0[.]0[.]0[.]0:/\"")
         );
+        // Only the first word the fix changed, whatever the case.
+        assert_eq!(
+            p("\"AES/ECB/NoPadding\"", "\"AES/GCM/NoPadding\"").as_deref(),
+            Some("\"=~/(?i)^AES/ECB//\"")
+        );
+        assert_eq!(p("'md5'", "'sha256'").as_deref(), Some("\"=~/(?i)^md5/\""));
+        assert_eq!(p("\"a\"", "\"a b\""), None);
         assert_eq!(p("\"a\"", "\"a\""), None);
         assert_eq!(p("\"(x\"", "\"y\""), None);
     }

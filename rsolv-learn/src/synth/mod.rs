@@ -117,15 +117,33 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
     /// The rung (`exact`, `shared`, `locals`, `arguments`, `free-names`,
-    /// `open-arguments`, `sparse-arguments`, `literals`, `free-literals`,
-    /// `open-literals`, `sparse-literals`).
+    /// `open-arguments`, `sparse-arguments`, `open-prefixes`,
+    /// `sparse-prefixes`, `literals`, `free-literals`, `open-literals`,
+    /// `dynamic-strings`, `data-arguments`).
     pub level: String,
     /// The positive pattern.
     pub pattern: String,
     /// The fixed shape, excluded with `pattern-not`.
     pub pattern_not: Option<String>,
+    /// Calls that carry the keyword arguments the fix added (`secure=True`),
+    /// excluded with a `pattern-not` of their own: an open argument list
+    /// would otherwise match the fixed call with other arguments too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added_not: Option<String>,
     /// The fix template, when the change can be replayed elsewhere.
     pub fix: Option<String>,
+    /// Metavariables of the pattern that stand for a string built from
+    /// data: each must bind one of the language's string-building shapes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dynamic: Vec<String>,
+    /// The metavariable the rule reports (`focus-metavariable`): the part
+    /// the fix changed, when it starts on a later line than the construct.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus: Option<String>,
+    /// The pattern the focus metavariable must match, unless the focused
+    /// code rendered as that metavariable itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus_pattern: Option<String>,
     /// Whether it matched the vulnerable construct.
     pub matches_vulnerable: bool,
     /// Whether it matched the fixed construct.
@@ -182,11 +200,7 @@ impl RuleSynthesizer {
         let (before_tree, after_tree) = (parse(&fix.before)?, parse(&fix.after)?);
         let located = locate(kinds, fix, &before_tree, &after_tree)?;
         let mut scope = Scope::of(kinds, before_tree.root_node(), &fix.before);
-        let after_scope = Scope::of(kinds, after_tree.root_node(), &fix.after);
-        scope.imported.extend(after_scope.imported);
-        scope.locals.extend(after_scope.locals);
-        let imported = scope.imported.clone();
-        scope.locals.retain(|n| !imported.contains(n));
+        scope.merge(Scope::of(kinds, after_tree.root_node(), &fix.after));
 
         let common: BTreeSet<String> = match located.after {
             Some(after) => {
@@ -246,9 +260,13 @@ impl RuleSynthesizer {
                 (&common, &shared, &prefixes),
                 level,
             );
-            let duplicate = candidates
-                .iter()
-                .any(|c| c.pattern == candidate.pattern && c.pattern_not == candidate.pattern_not);
+            let duplicate = candidates.iter().any(|c| {
+                c.pattern == candidate.pattern
+                    && c.pattern_not == candidate.pattern_not
+                    && c.added_not == candidate.added_not
+                    && c.dynamic == candidate.dynamic
+                    && c.focus_pattern == candidate.focus_pattern
+            });
             if duplicate {
                 candidates.push(Candidate {
                     verdict: Verdict::Duplicate,
@@ -257,8 +275,24 @@ impl RuleSynthesizer {
                 rules.push(None);
                 continue;
             }
-            let draft = rule::draft(&base_id, lang, &candidate);
+            let mut draft = rule::draft(&base_id, lang, &candidate);
             let mut candidate = candidate;
+            // A fixed shape the engine cannot parse costs the exclusion,
+            // not the candidate.
+            if engine_for(&draft).is_err()
+                && (candidate.pattern_not.is_some() || candidate.added_not.is_some())
+            {
+                let bare = Candidate {
+                    pattern_not: None,
+                    added_not: None,
+                    ..candidate.clone()
+                };
+                let bare_draft = rule::draft(&base_id, lang, &bare);
+                if engine_for(&bare_draft).is_ok() {
+                    candidate = bare;
+                    draft = bare_draft;
+                }
+            }
             match engine_for(&draft) {
                 Err(message) => candidate.verdict = Verdict::Invalid(message),
                 Ok(engine) => {
@@ -513,10 +547,18 @@ fn located<'t>(
                 n = n.parent()?;
             }
         })
-        // The counterpart must lie on the lines the fix touched.
+        // The counterpart must lie on the lines the fix touched, or be the
+        // same kind of construct holding the whole change, as the
+        // vulnerable one does (a fix that edited inside it).
         .filter(|n| {
-            n.start_byte() >= region.after_lines.start.saturating_sub(1)
-                && n.end_byte() <= region.after_lines.end + 1
+            let on_changed_lines = n.start_byte() >= region.after_lines.start.saturating_sub(1)
+                && n.end_byte() <= region.after_lines.end + 1;
+            let holds =
+                |r: &Range<usize>, n: &Node<'_>| n.start_byte() <= r.start && r.end <= n.end_byte();
+            let edited_inside = n.kind() == before.kind()
+                && holds(&region.before, &before)
+                && holds(&region.after, n);
+            on_changed_lines || edited_inside
         });
     let site = FixSite {
         before: before.byte_range(),
@@ -547,8 +589,18 @@ fn render_candidate(
     ),
     level: Level,
 ) -> Candidate {
+    // Data arguments generalize only where the fix made an argument a
+    // constant: the evidence that anything but a constant is the mistake.
+    let level = if level.data_args && !fix_made_constant(kinds, located, fix, common) {
+        Level {
+            data_args: false,
+            ..level
+        }
+    } else {
+        level
+    };
     let mut metavars = Metavars::default();
-    let pattern = Renderer {
+    let mut positive = Renderer {
         kinds,
         language: lang,
         source: &fix.before,
@@ -560,9 +612,13 @@ fn render_candidate(
         metavars: &mut metavars,
         fix: false,
         only_shared: false,
-    }
-    .render(located.before);
+        focus: focus_of(kinds, located, &fix.before),
+        focused: None,
+    };
+    let pattern = positive.render(located.before);
+    let focused = positive.focused.take();
     let mut pattern_not = None;
+    let mut added_not = None;
     let mut fix_template = None;
     if let Some(after) = located.after {
         let bound = metavars.clone();
@@ -586,10 +642,25 @@ fn render_candidate(
             metavars: &mut fresh,
             fix: false,
             only_shared: true,
+            focus: None,
+            focused: None,
         }
         .render(after);
         if negative != pattern {
             pattern_not = Some(negative);
+        }
+        if level.open_args && kinds.calls.contains(&after.kind()) {
+            added_not = added_keyword_shapes(
+                kinds,
+                lang,
+                fix,
+                (located.before, after),
+                scope,
+                (shared, prefixes),
+                level,
+                &metavars,
+            );
+            added_not = added_not.filter(|n| Some(n) != pattern_not.as_ref() && *n != pattern);
         }
         let mut bound = bound;
         let template = Renderer {
@@ -604,11 +675,18 @@ fn render_candidate(
             metavars: &mut bound,
             fix: true,
             only_shared: false,
+            focus: None,
+            focused: None,
         }
         .render(after);
         // A fix replays the change only when the pattern pins down every
         // part of the matched code (no `...`) and the change was local.
-        if located.site.local && !pattern.contains("...") && template != pattern {
+        if located.site.local
+            && !pattern.contains("...")
+            && metavars.dynamic.is_empty()
+            && focused.is_none()
+            && template != pattern
+        {
             fix_template = Some(template);
         }
     }
@@ -616,12 +694,171 @@ fn render_candidate(
         level: level.name.to_owned(),
         pattern,
         pattern_not,
+        added_not,
         fix: fix_template,
+        dynamic: metavars.dynamic.clone(),
+        focus: focused.as_ref().map(|(mv, _)| mv.clone()),
+        focus_pattern: focused.and_then(|(_, p)| p),
         matches_vulnerable: false,
         matches_fixed: false,
         codebase_matches: None,
         verdict: Verdict::NotTried,
     }
+}
+
+/// Whether the fixed call has a constant string argument the vulnerable
+/// call lacks.
+fn fix_made_constant(
+    kinds: &SyntaxKinds,
+    located: &Located<'_>,
+    fix: &SecurityFix,
+    common: &BTreeSet<String>,
+) -> bool {
+    let Some(after) = located.after else {
+        return false;
+    };
+    let Some(args) = after.child_by_field_name(kinds.arguments_field) else {
+        return false;
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor).any(|a| {
+        kinds.strings.contains(&a.kind())
+            && !common.contains(text(a, &fix.after))
+            && !syntax::is_dynamic_string(kinds, a, &fix.after)
+    })
+}
+
+/// The node the rule should report, when the construct starts on an
+/// earlier line than the change (a multi-line call or object whose changed
+/// argument or value sits lines below its start): the largest expression
+/// that holds the change and starts on its line.
+fn focus_of(kinds: &SyntaxKinds, located: &Located<'_>, source: &str) -> Option<usize> {
+    let construct = located.before;
+    let region = &located.site.region.before;
+    let line_of = |b: usize| source.get(..b).map_or(0, |s| s.matches('\n').count());
+    let (start, end) = (region.start, region.end.max(region.start));
+    let line = line_of(start);
+    if line <= line_of(construct.start_byte()) || end > construct.end_byte() {
+        return None;
+    }
+    let mut node = construct.descendant_for_byte_range(start, end)?;
+    while !node.is_named() {
+        node = node.parent()?;
+    }
+    while let Some(parent) = node.parent() {
+        if parent.id() == construct.id()
+            || line_of(parent.start_byte()) != line
+            || !expression_like(kinds, parent.kind())
+        {
+            break;
+        }
+        node = parent;
+    }
+    (node.id() != construct.id()
+        && line_of(node.start_byte()) == line
+        && expression_like(kinds, node.kind()))
+    .then(|| node.id())
+}
+
+/// Whether a metavariable can stand for a node of this kind.
+fn expression_like(kinds: &SyntaxKinds, kind: &str) -> bool {
+    kinds.calls.contains(&kind)
+        || kinds.strings.contains(&kind)
+        || kinds.identifiers.contains(&kind)
+        || kinds.binaries.contains(&kind)
+        || (kind.ends_with("expression") && kind != "expression_statement")
+        || kind.ends_with("_literal")
+        || matches!(
+            kind,
+            "attribute"
+                | "subscript"
+                | "integer"
+                | "float"
+                | "number"
+                | "true"
+                | "false"
+                | "none"
+                | "null"
+                | "nil"
+                | "list"
+                | "array"
+                | "object"
+                | "dictionary"
+                | "hash"
+                | "simple_symbol"
+                | "element_reference"
+                | "scope_resolution"
+                | "field_access"
+        )
+}
+
+/// The fixed call with the keyword arguments it has and the vulnerable
+/// call lacks (`secure=True, httponly=True` added to `set_cookie(...)`),
+/// every other argument left open:
+/// `$R.set_cookie(..., secure=True, httponly=True, ...)`.
+#[allow(clippy::too_many_arguments)]
+fn added_keyword_shapes(
+    kinds: &'static SyntaxKinds,
+    lang: Language,
+    fix: &SecurityFix,
+    (before, after): (Node<'_>, Node<'_>),
+    scope: &Scope,
+    (shared, prefixes): (&BTreeSet<String>, &BTreeMap<String, String>),
+    level: Level,
+    bound: &Metavars,
+) -> Option<String> {
+    let theirs = argument_texts(kinds, before, &fix.before);
+    let args = after.child_by_field_name(kinds.arguments_field)?;
+    let mut cursor = args.walk();
+    let all: Vec<Node<'_>> = args
+        .named_children(&mut cursor)
+        .filter(|c| !c.is_extra())
+        .collect();
+    let added: Vec<Node<'_>> = all
+        .iter()
+        .copied()
+        .filter(|a| {
+            let code = text(*a, &fix.after);
+            let keyword = a.child_by_field_name("value").is_some()
+                && (a.child_by_field_name("name").is_some()
+                    || a.child_by_field_name("key").is_some());
+            keyword && !theirs.iter().any(|t| t == code)
+        })
+        .collect();
+    if added.is_empty() {
+        return None;
+    }
+    // Every other argument is `...`: sparse rendering leaves out what
+    // `common` holds.
+    let others: BTreeSet<String> = all
+        .iter()
+        .filter(|a| !added.iter().any(|d| d.id() == a.id()))
+        .map(|a| text(*a, &fix.after).to_owned())
+        .collect();
+    let mut fresh = Metavars::avoiding(bound);
+    Some(
+        Renderer {
+            kinds,
+            language: lang,
+            source: &fix.after,
+            scope,
+            level: Level {
+                open_args: true,
+                sparse_args: true,
+                dynamic: false,
+                ..level
+            },
+            common: &others,
+            shared,
+            prefixes,
+            metavars: &mut fresh,
+            fix: false,
+            only_shared: true,
+            focus: None,
+            focused: None,
+        }
+        .render(after),
+    )
 }
 
 #[cfg(test)]

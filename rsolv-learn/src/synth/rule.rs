@@ -1,7 +1,7 @@
 //! Turning a chosen candidate into a Semgrep rule: id, message, metadata.
 
 use rsolv_core::{Language, OrgId, Severity, VulnClass, VulnFamily};
-use rsolv_rules::{Metadata, Operand, Operator, Rule};
+use rsolv_rules::{Metadata, MetavariablePattern, Operand, Operator, Rule, StringOrList};
 use serde_yaml::Value;
 use sha2::{Digest, Sha256};
 use tree_sitter::Node;
@@ -59,6 +59,40 @@ pub(super) fn draft(id: &str, lang: Language, candidate: &Candidate) -> Rule {
     let mut patterns = vec![Operator::Pattern(candidate.pattern.clone())];
     if let Some(not) = &candidate.pattern_not {
         patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
+    }
+    if let Some(not) = &candidate.added_not {
+        patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
+    }
+    if let (Some(mv), Some(p)) = (&candidate.focus, &candidate.focus_pattern) {
+        patterns.push(Operator::MetavariablePattern(MetavariablePattern {
+            metavariable: mv.clone(),
+            language: None,
+            pattern: Some(p.clone()),
+            patterns: None,
+            pattern_either: None,
+            pattern_regex: None,
+        }));
+    }
+    if let Some(kinds) = super::kinds(lang) {
+        for mv in &candidate.dynamic {
+            patterns.push(Operator::MetavariablePattern(MetavariablePattern {
+                metavariable: mv.clone(),
+                language: None,
+                pattern: None,
+                patterns: None,
+                pattern_either: Some(
+                    kinds
+                        .dynamic_shapes
+                        .iter()
+                        .map(|p| Operator::Pattern((*p).to_owned()))
+                        .collect(),
+                ),
+                pattern_regex: None,
+            }));
+        }
+    }
+    if let Some(mv) = &candidate.focus {
+        patterns.push(Operator::FocusMetavariable(StringOrList::One(mv.clone())));
     }
     Rule {
         id: id.to_owned(),

@@ -14,12 +14,30 @@ fn python_sql_concatenation() {
     let before = "def find(cursor, name):\n    cursor.execute(\"SELECT * FROM users WHERE name = '\" + name + \"'\")\n";
     let after = "def find(cursor, name):\n    cursor.execute(\"SELECT * FROM users WHERE name = %s\", (name,))\n";
     let s = synth(before, after, Language::Python);
+    // The sink stays, the concatenation becomes any string built from data.
     assert_eq!(
-        s.pattern, "$CURSOR.execute(\"...\" + $NAME + \"...\", ...)",
+        s.pattern, "$CURSOR.execute($DYN, ...)",
         "{:#?}",
         s.candidates
     );
+    assert!(
+        matches!(s.level.as_str(), "dynamic-strings" | "data-arguments"),
+        "{}",
+        s.level
+    );
+    assert!(s.yaml.contains("metavariable-pattern"), "{}", s.yaml);
     assert!(s.yaml.contains("pattern-not"), "{}", s.yaml);
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    let other = "def g(cursor, uid):\n    cursor.execute(f\"DELETE FROM t WHERE id = {uid}\")\n    cursor.execute(\"SELECT 1\")\n    cursor.execute(\"SELECT * FROM t WHERE id = %s\", (uid,))\n    cursor.execute(\"SELECT {}\".format(uid))\n";
+    let lines: Vec<usize> = engine
+        .scan_source(std::path::Path::new("g.py"), Language::Python, other)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect();
+    assert_eq!(lines, vec![2, 5], "{}", s.yaml);
     assert!(s.yaml.contains("vulnerability_type: sqli"), "{}", s.yaml);
     assert!(s.yaml.contains("CWE-89"), "{}", s.yaml);
 }
@@ -52,18 +70,14 @@ fn javascript_go_java_ruby() {
         "package main\nimport \"database/sql\"\nfunc f(db *sql.DB, id string) {\n\tdb.Query(\"SELECT * FROM t WHERE id = ?\", id)\n}\n",
         Language::Go,
     );
-    assert_eq!(
-        s.pattern, "$DB.Query(\"...\" + $ID, ...)",
-        "{:#?}",
-        s.candidates
-    );
+    assert_eq!(s.pattern, "$DB.Query($DYN, ...)", "{:#?}", s.candidates);
     let s = synth(
         "class A { void f(java.sql.Statement st, String id) throws Exception { st.executeQuery(\"SELECT * FROM t WHERE id = \" + id); } }\n",
         "class A { void f(java.sql.Connection c, String id) throws Exception { c.prepareStatement(\"SELECT * FROM t WHERE id = ?\").executeQuery(); } }\n",
         Language::Java,
     );
     assert!(
-        s.pattern.contains("executeQuery(\"...\" + $ID"),
+        s.pattern.contains("executeQuery($DYN"),
         "{:#?}",
         s.candidates
     );
@@ -82,4 +96,155 @@ fn no_change_is_an_error() {
         RuleSynthesizer::default().synthesize(&fix),
         Err(Error::NoChange)
     ));
+}
+
+#[test]
+fn an_aliased_module_is_spelled_in_full() {
+    let before = "import subprocess as sp\ndef run(cmd):\n    sp.call(cmd, shell=True)\n";
+    let after = "import subprocess as sp\ndef run(cmd):\n    sp.call(cmd, shell=False)\n";
+    let s = synth(before, after, Language::Python);
+    assert!(
+        s.pattern.starts_with("subprocess.call("),
+        "{:#?}",
+        s.candidates
+    );
+    // The engine resolves the import: both spellings match.
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    let other = "import subprocess\nfrom subprocess import call\nsubprocess.call(a, shell=True)\ncall(b, shell=True)\n";
+    let found = engine
+        .scan_source(std::path::Path::new("o.py"), Language::Python, other)
+        .matches
+        .len();
+    assert_eq!(found, 2, "{}", s.yaml);
+}
+
+#[test]
+fn keyword_arguments_the_fix_added_are_excluded_from_open_lists() {
+    let before = "def f(resp, v):\n    resp.set_cookie(\"k\", v)\n";
+    let after = "def f(resp, v):\n    resp.set_cookie(\"k\", v, secure=True, httponly=True)\n";
+    let s = synth(before, after, Language::Python);
+    let open = s
+        .candidates
+        .iter()
+        .find(|c| c.level == "open-literals")
+        .expect("an open-literals rung");
+    assert_eq!(open.pattern, "$RESP.set_cookie($ARG, $V, ...)");
+    assert_eq!(
+        open.added_not.as_deref(),
+        Some("$RESP2.set_cookie(..., secure=True, httponly=True, ...)"),
+        "{:#?}",
+        s.candidates
+    );
+    let rule = rule::draft("t", Language::Python, open);
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&rule).expect("the rule compiles"),
+    ]);
+    let other = "def g(r, x):\n    r.set_cookie(\"a\", x, samesite=\"Lax\")\n    r.set_cookie(\"a\", x, secure=True, httponly=True, samesite=\"Lax\")\n";
+    let lines: Vec<usize> = engine
+        .scan_source(std::path::Path::new("g.py"), Language::Python, other)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect();
+    assert_eq!(lines, vec![2]);
+}
+
+#[test]
+fn a_fix_that_only_inserts_into_the_construct_has_a_counterpart() {
+    // The fix added a property and a comment-annotated keyword: the fixed
+    // object is the counterpart, excluded with `pattern-not`.
+    let before =
+        "window.intercomSettings = {\n  // who\n  app_id: appId,\n  name: myUserName,\n};\n";
+    let after = "window.intercomSettings = {\n  // who\n  app_id: appId,\n  name: myUserName,\n  user_hash: \"h\",\n};\n";
+    let s = synth(before, after, Language::JavaScript);
+    assert!(s.site.after.is_some(), "{:#?}", s.site);
+    assert!(s.rule.patterns.as_ref().is_some_and(|p| p.len() >= 2));
+    // No comment text in the patterns.
+    assert!(!s.pattern.contains("// who"), "{}", s.pattern);
+    assert!(s.candidates.iter().all(|c| !c.pattern.contains("//")));
+}
+
+#[test]
+fn a_fix_that_only_added_arguments_keeps_the_argument_list() {
+    let before = "import jinja2\ndef f(loader):\n    jinja2.Environment(loader=loader)\n";
+    let after =
+        "import jinja2\ndef f(loader):\n    jinja2.Environment(loader=loader, autoescape=True)\n";
+    let s = synth(before, after, Language::Python);
+    // Nothing the fix changed to keep: no `(...)` that matches every call.
+    assert!(
+        s.candidates
+            .iter()
+            .all(|c| c.pattern != "jinja2.Environment(...)"),
+        "{:#?}",
+        s.candidates
+    );
+}
+
+#[test]
+fn a_change_lines_below_the_construct_start_is_what_the_rule_reports() {
+    let before =
+        "app.use(session({\n  name: \"sid\",\n  secret: \"hardcoded\",\n  resave: false,\n}));\n";
+    let after = "app.use(session({\n  name: \"sid\",\n  secret: process.env.SECRET,\n  resave: false,\n}));\n";
+    let s = synth(before, after, Language::JavaScript);
+    assert!(s.yaml.contains("focus-metavariable"), "{}", s.yaml);
+    assert!(s.rule.fix.is_none());
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    let lines = |code: &str| -> Vec<usize> {
+        engine
+            .scan_source(std::path::Path::new("a.js"), Language::JavaScript, code)
+            .matches
+            .iter()
+            .map(|m| m.start.line)
+            .collect()
+    };
+    // Reported on the secret's line, not where the call starts.
+    assert_eq!(lines(before), vec![3], "{}", s.yaml);
+    assert_eq!(lines(after), Vec::<usize>::new(), "{}", s.yaml);
+}
+
+#[test]
+fn a_fix_that_made_an_argument_constant_generalizes_the_data_argument() {
+    let before =
+        "def f(request):\n    code = request.args.get('c')\n    eval(compile(code, 'x', 'exec'))\n";
+    let after = "def f(request):\n    code = request.args.get('c')\n    eval(\"1 + 1\")\n";
+    let s = synth(before, after, Language::Python);
+    let data = s
+        .candidates
+        .iter()
+        .find(|c| c.level == "data-arguments")
+        .expect("a data-arguments rung");
+    assert_eq!(data.pattern, "eval($ARG, ...)", "{:#?}", s.candidates);
+    assert_eq!(data.pattern_not.as_deref(), Some("eval(\"...\")"));
+    // Without a constant in the fix, the rung adds nothing.
+    let s = synth(
+        "def f(a, b):\n    eval(g(a))\n",
+        "def f(a, b):\n    eval(h(b))\n",
+        Language::Python,
+    );
+    let data = s
+        .candidates
+        .iter()
+        .find(|c| c.level == "data-arguments")
+        .expect("a data-arguments rung");
+    assert_eq!(data.verdict, Verdict::Duplicate, "{:#?}", s.candidates);
+}
+
+#[test]
+fn runtime_globals_stay_concrete() {
+    let s = synth(
+        "function f(x) { document.write('<b>' + x + '</b>'); }\n",
+        "function f(x) { document.write(escapeHtml('<b>' + x + '</b>')); }\n",
+        Language::JavaScript,
+    );
+    assert!(
+        s.candidates
+            .iter()
+            .all(|c| !c.pattern.contains("$DOCUMENT")),
+        "{:#?}",
+        s.candidates
+    );
 }
