@@ -765,12 +765,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 }
             }
             // A keyword argument (`f(a=1)`, Ruby `f(a: 1)`) is no
-            // expression: `f($X)` does not match it.
+            // expression: `f($X)` does not match it. (Ruby's `"k" => v` is
+            // a pair that is one.) The kind set test keeps the common case
+            // to one lookup.
             Pat::Metavar(name) => {
-                n.named
-                    && !self.is_ruby_keyword_argument(t)
-                    && self.kind_name(n.kind) != "keyword_argument"
-                    && self.bind(name, whole, env, k)
+                let keyword = self.keyword_kinds.contains(&n.kind)
+                    && (self.kind_name(n.kind) != "pair" || self.is_ruby_keyword_argument(t));
+                n.named && !keyword && self.bind(name, whole, env, k)
             }
             Pat::TypedMetavar { name, ty } => {
                 n.named

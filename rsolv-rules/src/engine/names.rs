@@ -8,6 +8,14 @@ use std::collections::HashMap;
 use super::lang::Grammar;
 use super::tree::{NodeId, SynTree};
 
+/// The grammar's name for the kind of node `id`.
+fn kind_of<'g>(tree: &SynTree<'_>, grammar: &'g Grammar, id: NodeId) -> &'g str {
+    grammar
+        .language
+        .node_kind_for_id(tree.node(id).kind)
+        .unwrap_or("")
+}
+
 /// Local names bound by imports, mapped to the dotted names they stand for.
 #[derive(Debug, Default)]
 pub(crate) struct Aliases {
@@ -21,12 +29,7 @@ pub(crate) struct Aliases {
 impl Aliases {
     /// The aliases a Python module's imports introduce.
     pub(crate) fn python(tree: &SynTree<'_>, grammar: &Grammar) -> Self {
-        let kind = |id: NodeId| {
-            grammar
-                .language
-                .node_kind_for_id(tree.node(id).kind)
-                .unwrap_or("")
-        };
+        let kind = |id: NodeId| kind_of(tree, grammar, id);
         let dotted = |id: NodeId| -> String { tree.text(id).split_whitespace().collect() };
         let mut map: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         for id in tree.ids() {
@@ -84,12 +87,7 @@ impl Aliases {
     /// binds `C`; static imports bind the member). `java.lang` classes
     /// need no import.
     pub(crate) fn java(tree: &SynTree<'_>, grammar: &Grammar) -> Self {
-        let kind = |id: NodeId| {
-            grammar
-                .language
-                .node_kind_for_id(tree.node(id).kind)
-                .unwrap_or("")
-        };
+        let kind = |id: NodeId| kind_of(tree, grammar, id);
         let mut map: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         for id in tree.ids().filter(|&id| kind(id) == "import_declaration") {
             let kids = tree.kids(id);
@@ -119,12 +117,7 @@ impl Aliases {
     /// pattern (a package is named by its path's last segment). Plain,
     /// blank (`_`) and dot imports bind nothing new.
     pub(crate) fn go(tree: &SynTree<'_>, grammar: &Grammar) -> Self {
-        let kind = |id: NodeId| {
-            grammar
-                .language
-                .node_kind_for_id(tree.node(id).kind)
-                .unwrap_or("")
-        };
+        let kind = |id: NodeId| kind_of(tree, grammar, id);
         let mut map: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         for id in tree.ids().filter(|&id| kind(id) == "import_spec") {
             let kids = tree.kids(id);
@@ -153,12 +146,7 @@ impl Aliases {
     /// make `b` the `m.a` of a pattern; `import * as x from 'm'`,
     /// `import x from 'm'` and `const x = require('m')` make `x` `m`.
     pub(crate) fn javascript(tree: &SynTree<'_>, grammar: &Grammar) -> Self {
-        let kind = |id: NodeId| {
-            grammar
-                .language
-                .node_kind_for_id(tree.node(id).kind)
-                .unwrap_or("")
-        };
+        let kind = |id: NodeId| kind_of(tree, grammar, id);
         let named = |id: NodeId| -> Vec<NodeId> {
             tree.kids(id)
                 .iter()

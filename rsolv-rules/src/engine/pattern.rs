@@ -331,28 +331,23 @@ impl Converter<'_, '_> {
 
     /// The pattern of the single spec of a Go `import "x"` declaration.
     fn go_import_spec(&self, id: NodeId) -> Option<Pat> {
-        if self.kind_name(self.tree.node(id).kind) != "import_declaration" {
-            return None;
-        }
-        match self.tree.kids(id) {
-            [_, spec] if self.kind_name(self.tree.node(*spec).kind) == "import_spec" => {
-                Some(self.pat(*spec))
-            }
-            _ => None,
-        }
+        self.go_single_spec(id, "import_declaration", "import_spec")
     }
 
     /// Go `var x T = e` alone: the spec, which also matches one spec of a
     /// grouped `var (...)` and a `const` spec, reported without the
     /// keyword, as Semgrep does.
     fn go_var_spec(&self, id: NodeId) -> Option<Pat> {
-        if self.kind_name(self.tree.node(id).kind) != "var_declaration" {
+        self.go_single_spec(id, "var_declaration", "var_spec")
+    }
+
+    /// The pattern of the one `spec` child of a Go `declaration` node.
+    fn go_single_spec(&self, id: NodeId, declaration: &str, spec: &str) -> Option<Pat> {
+        if self.kind_name(self.tree.node(id).kind) != declaration {
             return None;
         }
         match self.tree.kids(id) {
-            [_, spec] if self.kind_name(self.tree.node(*spec).kind) == "var_spec" => {
-                Some(self.pat(*spec))
-            }
+            [_, s] if self.kind_name(self.tree.node(*s).kind) == spec => Some(self.pat(*s)),
             _ => None,
         }
     }
