@@ -211,13 +211,7 @@ impl Metavars {
         if let Some(name) = self.by_code.get(&key) {
             return name.clone();
         }
-        let mut name = "$DYN".to_owned();
-        let mut n = 2;
-        while self.names.contains(&name) {
-            name = format!("$DYN{n}");
-            n += 1;
-        }
-        self.names.insert(name.clone());
+        let name = self.fresh("DYN");
         self.by_code.insert(key, name.clone());
         self.dynamic.push(name.clone());
         name
@@ -231,14 +225,7 @@ impl Metavars {
         if lookup_only {
             return None;
         }
-        let base = metavar_base(code);
-        let mut name = format!("${base}");
-        let mut n = 2;
-        while self.names.contains(&name) {
-            name = format!("${base}{n}");
-            n += 1;
-        }
-        self.names.insert(name.clone());
+        let name = self.fresh(&metavar_base(code));
         self.by_code.insert(code.to_owned(), name.clone());
         Some(name)
     }
