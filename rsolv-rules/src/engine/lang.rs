@@ -141,6 +141,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
                 "class_heritage",
                 "type_annotation",
                 "type_parameters",
+                "type_arguments",
                 "accessibility_modifier",
                 "override_modifier",
                 "readonly",

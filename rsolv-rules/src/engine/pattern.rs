@@ -213,10 +213,47 @@ fn wrappers(lang: Language, text: &str) -> &'static [(&'static str, &'static str
         Language::JavaScript | Language::TypeScript if is_keyed_element(text) => {
             &[("({", "})"), ("", "")]
         }
+        // `$M(...) { ... }` is a method, not a call followed by a block.
+        Language::JavaScript | Language::TypeScript if is_js_method_definition(text) => {
+            &[("class __RsC {\n", "\n}"), ("", "")]
+        }
         Language::Go => &[("", ""), ("func __rsf() {\n", "\n}")],
         Language::JavaScript | Language::TypeScript => &[("", ""), ("class __RsC {\n", "\n}")],
         _ => &[("", "")],
     }
+}
+
+/// Whether a JavaScript pattern reads as a method definition: a name,
+/// parameters and a body (`$M(...) { ... }`, `async get(x) {}`), where the
+/// name is not a statement keyword.
+fn is_js_method_definition(text: &str) -> bool {
+    let text = text.trim();
+    let mut head = text;
+    while let Some(rest) = ["async ", "static ", "get ", "set "]
+        .iter()
+        .find_map(|m| head.strip_prefix(m))
+    {
+        head = rest.trim_start();
+    }
+    let name_len = head
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(head.len());
+    let (name, rest) = head.split_at(name_len);
+    let Some(params_end) = rest
+        .trim_start()
+        .strip_prefix('(')
+        .and_then(|r| r.find(')'))
+    else {
+        return false;
+    };
+    let after = &rest.trim_start()[params_end + 2..];
+    !name.is_empty()
+        && !matches!(
+            name,
+            "if" | "for" | "while" | "switch" | "catch" | "with" | "function" | "return"
+        )
+        && after.trim_start().starts_with('{')
+        && text.ends_with('}')
 }
 
 /// Whether a pattern is one `Key: value` line (a keyed element).
@@ -629,7 +666,8 @@ fn string_pat(content: &str) -> StrPat {
 /// [`rewrite_holes`], plus `...` as an entry of a Python dict or a Ruby
 /// hash (`{..., "k": $V, ...}`), which must be a key/value pair to parse.
 fn rewrite_holes_for(lang: Language, pattern: &str) -> String {
-    let rewritten = rewrite_holes(pattern);
+    let spread = matches!(lang, Language::JavaScript | Language::TypeScript);
+    let rewritten = rewrite_holes(pattern, spread);
     let rewritten = super::pattern_rewrite::rewrite_for_grammar(lang, &rewritten);
     if lang == Language::Java {
         // A statement `...` needs its semicolon to parse as a statement.
@@ -719,8 +757,10 @@ fn char_offset(chars: &[char], index: usize) -> usize {
     chars[..index].iter().map(|c| c.len_utf8()).sum()
 }
 
-/// Rewrite Semgrep's holes into identifiers every grammar accepts.
-pub(crate) fn rewrite_holes(pattern: &str) -> String {
+/// Rewrite Semgrep's holes into identifiers every grammar accepts. With
+/// `spread`, `...` directly before a name or a metavariable is JavaScript's
+/// spread (`f(...$ARGS)`, `{...props}`), as in Semgrep, and stays code.
+fn rewrite_holes(pattern: &str, spread: bool) -> String {
     let bytes = pattern.as_bytes();
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut i = 0;
@@ -792,8 +832,17 @@ pub(crate) fn rewrite_holes(pattern: &str) -> String {
             out.push(')');
             i += 4;
             continue;
-        } else if rest.starts_with("...") {
-            out.push_str(ELLIPSIS);
+        } else if let Some(after) = rest.strip_prefix("...") {
+            let spreads = spread
+                && after
+                    .bytes()
+                    .next()
+                    .is_some_and(|c| c == b'$' || c == b'_' || c.is_ascii_alphabetic());
+            if spreads {
+                out.push_str("...");
+            } else {
+                out.push_str(ELLIPSIS);
+            }
             i += 3;
             continue;
         }
@@ -849,15 +898,18 @@ mod tests {
 
     #[test]
     fn rewrites_holes_outside_strings_only() {
-        assert_eq!(rewrite_holes("foo($X, ...)"), "foo(__rsmv_X, __rsel)");
         assert_eq!(
-            rewrite_holes("f(\"...\", $...ARGS)"),
+            rewrite_holes("foo($X, ...)", false),
+            "foo(__rsmv_X, __rsel)"
+        );
+        assert_eq!(
+            rewrite_holes("f(\"...\", $...ARGS)", false),
             "f(\"...\", __rsmvs_ARGS)"
         );
-        assert_eq!(rewrite_holes("<... $X ...>"), "__rsdeep( __rsmv_X )");
-        assert_eq!(rewrite_holes("$x + $1"), "$x + $1");
-        assert_eq!(rewrite_holes("`a${$X}`"), "`a${__rsmv_X}`");
-        assert_eq!(rewrite_holes("'é' + $Y"), "'é' + __rsmv_Y");
+        assert_eq!(rewrite_holes("<... $X ...>", false), "__rsdeep( __rsmv_X )");
+        assert_eq!(rewrite_holes("$x + $1", false), "$x + $1");
+        assert_eq!(rewrite_holes("`a${$X}`", false), "`a${__rsmv_X}`");
+        assert_eq!(rewrite_holes("'é' + $Y", false), "'é' + __rsmv_Y");
         assert_eq!(
             rewrite_holes_for(Language::Python, "f({..., 'a': $X, ...}, ...)"),
             "f({__rsel: __rsel, 'a': __rsmv_X, __rsel: __rsel}, __rsel)"
@@ -866,5 +918,27 @@ mod tests {
             rewrite_holes_for(Language::Ruby, "{..., :a => 1}"),
             "{__rsel => __rsel, :a => 1}"
         );
+    }
+
+    #[test]
+    fn javascript_spread_is_code_not_an_ellipsis() {
+        let js = |p| rewrite_holes_for(Language::JavaScript, p);
+        assert_eq!(js("f(...$A)"), "f(...__rsmv_A)");
+        assert_eq!(js("<$X {...props} />"), "<__rsmv_X {...props} />");
+        assert_eq!(js("f(...)"), "f(__rsel)");
+        assert_eq!(js("f(..., $X)"), "f(__rsel, __rsmv_X)");
+        assert_eq!(
+            rewrite_holes_for(Language::Python, "f(...$A)"),
+            "f(__rsel__rsmv_A)"
+        );
+    }
+
+    #[test]
+    fn recognizes_javascript_method_definitions() {
+        assert!(is_js_method_definition("__rsmv_M(__rsel) {\n__rsel\n}"));
+        assert!(is_js_method_definition("async get(x) { return 1; }"));
+        assert!(!is_js_method_definition("if (x) { y(); }"));
+        assert!(!is_js_method_definition("foo(x);"));
+        assert!(!is_js_method_definition("function f(x) { }"));
     }
 }
