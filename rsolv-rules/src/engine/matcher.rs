@@ -178,6 +178,10 @@ pub(crate) struct TreeMatcher<'t, 's> {
     attribute_kinds: KindSet,
     optional_kinds: KindSet,
     subset_kinds: KindSet,
+    /// JSX tags (`<a x={1}>`, `<a />`): attributes match as a subset, in
+    /// any order; and the attribute kinds.
+    jsx_tag_kinds: KindSet,
+    jsx_attribute_kinds: KindSet,
     wrapper_kinds: KindSet,
     /// String literal kinds (interpolated ones are interior nodes).
     string_kinds: KindSet,
@@ -270,6 +274,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 kinds
             },
             subset_kinds: ids(grammar.subset_kinds),
+            jsx_tag_kinds: ids(&["jsx_opening_element", "jsx_self_closing_element"]),
+            jsx_attribute_kinds: ids(&["jsx_attribute", "jsx_expression"]),
             wrapper_kinds: ids(grammar.wrappers),
             string_kinds: ids(grammar.strings),
             function_kinds: ids(super::constants::FUNCTION_KINDS),
@@ -415,6 +421,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             attribute_kinds: KindSet::default(),
             optional_kinds: KindSet::default(),
             subset_kinds: KindSet::default(),
+            jsx_tag_kinds: KindSet::default(),
+            jsx_attribute_kinds: KindSet::default(),
             wrapper_kinds: KindSet::default(),
             string_kinds: KindSet::default(),
             function_kinds: KindSet::default(),
@@ -639,6 +647,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         self.ruby_dotted_callee(p, t, env, &mut k2)
                     } else if *unordered_keywords {
                         self.keyword_seq(kids, tkids, env, &mut k2)
+                    } else if self.jsx_tag_kinds.contains(kind) {
+                        self.jsx_tag(kids, tkids, env, &mut k2)
                     } else if self.subset_kinds.contains(kind) {
                         let pats: Vec<&Pat> = kids.iter().collect();
                         let mut used = vec![false; tkids.len()];
@@ -1489,6 +1499,42 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             };
             Constants::compute(self.tree, language, &assignment)
         }))
+    }
+
+    /// A JSX tag: the tokens and the name in order, then the pattern's
+    /// attributes each matching a distinct attribute of the tag, in any
+    /// order (`<$E a={1} />` matches `<X b c a={1} />`, as in Semgrep).
+    fn jsx_tag(
+        &self,
+        kids: &[Pat],
+        tkids: &[NodeId],
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let is_attribute = |p: &Pat| matches!(p, Pat::Node { kind, .. } if self.jsx_attribute_kinds.contains(kind));
+        let attributes: Vec<&Pat> = kids
+            .iter()
+            .filter(|p| is_attribute(p) || matches!(p, Pat::Ellipsis))
+            .collect();
+        let rest: Vec<Pat> = kids
+            .iter()
+            .filter(|p| !is_attribute(p) && !matches!(p, Pat::Ellipsis))
+            .cloned()
+            .collect();
+        let (tattributes, trest): (Vec<NodeId>, Vec<NodeId>) = tkids
+            .iter()
+            .partition(|&&t| self.jsx_attribute_kinds.contains(&self.tree.node(t).kind));
+        self.seq(&rest, &trest, false, env, &mut |env, _| {
+            let mut used = vec![false; tattributes.len()];
+            self.assign_distinct(
+                &attributes,
+                &tattributes,
+                &mut used,
+                None,
+                env,
+                &mut |env, _| k(env),
+            )
+        })
     }
 
     /// Whether the pattern may leave out tree node `t`.

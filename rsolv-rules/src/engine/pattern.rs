@@ -454,6 +454,17 @@ impl Converter<'_, '_> {
                 {
                     return Pat::Ellipsis;
                 }
+                // A JSX expression container holding only `...`
+                // (`attr={...}`) is any value.
+                if self.kind_name(n.kind) == "jsx_expression"
+                    && kids
+                        .iter()
+                        .filter(|&&k| self.tree.node(k).named)
+                        .map(|&k| self.tree.text(k))
+                        .eq([ELLIPSIS])
+                {
+                    return Pat::Ellipsis;
+                }
                 // An element wrapper around `...` (Go's `literal_element`,
                 // an argument list holding only `...`) is the `...` itself.
                 if let [only] = kids

@@ -14,7 +14,7 @@ pub(crate) fn rewrite_for_grammar(lang: Language, text: &str) -> String {
     match lang {
         Language::Ruby => ruby_interpolated_ellipsis(text),
         Language::Java => java_member_ellipsis(&java_trailing_ellipsis(text)),
-        Language::JavaScript | Language::TypeScript => js_for_header(text),
+        Language::JavaScript | Language::TypeScript => jsx_attribute_ellipsis(&js_for_header(text)),
         _ => text.to_owned(),
     }
 }
@@ -34,6 +34,33 @@ fn js_for_header(text: &str) -> String {
         &format!("for ({ELLIPSIS})"),
         &format!("for ({ELLIPSIS}; {ELLIPSIS}; {ELLIPSIS})"),
     )
+}
+
+/// JSX `<$E attr=... />`: an attribute value `...` is no JSX; make it an
+/// expression container (`attr={...}`), which the pattern converter reads
+/// as any value.
+fn jsx_attribute_ellipsis(text: &str) -> String {
+    if !text.trim_start().starts_with('<') {
+        return text.to_owned();
+    }
+    let needle = format!("={ELLIPSIS}");
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(at) = rest.find(&needle) {
+        let named = rest[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        out.push_str(&rest[..at]);
+        if named {
+            out.push_str(&format!("={{{ELLIPSIS}}}"));
+        } else {
+            out.push_str(&needle);
+        }
+        rest = &rest[at + needle.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Java `a(); ...` on one line: the `...` after a statement is a statement
