@@ -245,6 +245,20 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     }
                 }
             }
+            // `@Dec() export class A {}`: the decorators belong to the
+            // exported class, which is reported with them.
+            let export = grammar.language.id_for_node_kind("export_statement", true);
+            let decorator = grammar.language.id_for_node_kind("decorator", true);
+            if grammar.import_style == ImportStyle::JavaScript && export != 0 && decorator != 0 {
+                for &wrapper in by_kind.get(&export).into_iter().flatten() {
+                    let kids = tree.kids(wrapper);
+                    if kids.iter().any(|&k| tree.node(k).kind == decorator)
+                        && let Some(&inner) = kids.last()
+                    {
+                        map.insert(inner, wrapper);
+                    }
+                }
+            }
             map
         };
         Self {
@@ -657,8 +671,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         })
                     } else if self.block_kinds.contains(kind)
                         && t != self.tree.root()
-                        && (kids.iter().any(|p| matches!(p, Pat::Ellipsis))
-                            || self.class_bodies().contains(&t))
+                        && self.class_bodies().contains(&t)
+                    {
+                        self.class_members(kids, tkids, env, &mut k2)
+                    } else if self.block_kinds.contains(kind)
+                        && t != self.tree.root()
+                        && kids.iter().any(|p| matches!(p, Pat::Ellipsis))
                     {
                         self.block_body(kids, tkids, env, &mut k2)
                     } else if self.kind_name(*kind) == "concatenated_string" {
@@ -1325,6 +1343,88 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             }
             out
         })
+    }
+
+    /// The members of a class body pattern against a class body: as in
+    /// Semgrep, each member the pattern names matches a distinct member of
+    /// the class, in any order, and the class may have others. A member's
+    /// decorators (`@Get() m() {}` in TypeScript, where they are siblings)
+    /// go with it: the pattern's must be among the member's.
+    fn class_members(
+        &self,
+        ps: &[Pat],
+        ts: &[NodeId],
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let decorator = self.kind_id("decorator");
+        let is_decorator =
+            |p: &Pat| matches!(p, Pat::Node { kind, .. } if Some(*kind) == decorator);
+        let mut groups: Vec<(Vec<&Pat>, &Pat)> = Vec::new();
+        let mut pending: Vec<&Pat> = Vec::new();
+        for p in ps {
+            match p {
+                Pat::Leaf { named: false, .. } | Pat::Ellipsis => {}
+                _ if is_decorator(p) => pending.push(p),
+                _ => groups.push((std::mem::take(&mut pending), p)),
+            }
+        }
+        if !pending.is_empty() {
+            // Decorators with no member after them: nothing to attach to.
+            return false;
+        }
+        let mut targets: Vec<(Vec<NodeId>, NodeId)> = Vec::new();
+        let mut pending: Vec<NodeId> = Vec::new();
+        for &t in ts {
+            let n = self.tree.node(t);
+            if !n.named {
+                continue;
+            }
+            if Some(n.kind) == decorator {
+                pending.push(t);
+            } else {
+                targets.push((std::mem::take(&mut pending), t));
+            }
+        }
+        let mut used = vec![false; targets.len()];
+        self.member_groups(&groups, &targets, &mut used, env, k)
+    }
+
+    fn member_groups(
+        &self,
+        groups: &[(Vec<&Pat>, &Pat)],
+        targets: &[(Vec<NodeId>, NodeId)],
+        used: &mut [bool],
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let Some(((decorators, member), rest)) = groups.split_first() else {
+            return k(env);
+        };
+        for i in 0..targets.len() {
+            if used[i] {
+                continue;
+            }
+            used[i] = true;
+            let (t_decorators, t_member) = &targets[i];
+            let snapshot = used.to_vec();
+            let stop = self.node(member, *t_member, env, &mut |env| {
+                let mut taken = vec![false; t_decorators.len()];
+                self.assign_distinct(
+                    decorators,
+                    t_decorators,
+                    &mut taken,
+                    None,
+                    env,
+                    &mut |env, _| self.member_groups(rest, targets, &mut snapshot.clone(), env, k),
+                )
+            });
+            used[i] = false;
+            if stop {
+                return true;
+            }
+        }
+        false
     }
 
     /// Match the statements of a block pattern that holds a `...` (or of a
