@@ -146,7 +146,12 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
                 "override_modifier",
                 "readonly",
             ],
-            subset_kinds: &["object", "import_statement", "named_imports"],
+            subset_kinds: &[
+                "object",
+                "object_pattern",
+                "import_statement",
+                "named_imports",
+            ],
             wrappers: &["export_statement"],
             import_style: ImportStyle::JavaScript,
             typed_metavariables: Some(lang),

@@ -182,6 +182,12 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// any order; and the attribute kinds.
     jsx_tag_kinds: KindSet,
     jsx_attribute_kinds: KindSet,
+    /// Destructuring entries that name a key (`{ a: b }`): a bare `$X`
+    /// entry of a pattern (`{ $X }`, shorthand) does not match them.
+    keyed_entry_kinds: KindSet,
+    /// Statements reported without their `;` (JavaScript declarations and
+    /// imports).
+    semicolon_free_kinds: KindSet,
     wrapper_kinds: KindSet,
     /// String literal kinds (interpolated ones are interior nodes).
     string_kinds: KindSet,
@@ -290,6 +296,15 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: ids(grammar.subset_kinds),
             jsx_tag_kinds: ids(&["jsx_opening_element", "jsx_self_closing_element"]),
             jsx_attribute_kinds: ids(&["jsx_attribute", "jsx_expression"]),
+            keyed_entry_kinds: ids(&["pair_pattern"]),
+            semicolon_free_kinds: match grammar.import_style {
+                ImportStyle::JavaScript => ids(&[
+                    "lexical_declaration",
+                    "variable_declaration",
+                    "import_statement",
+                ]),
+                _ => KindSet::default(),
+            },
             wrapper_kinds: ids(grammar.wrappers),
             string_kinds: ids(grammar.strings),
             function_kinds: ids(super::constants::FUNCTION_KINDS),
@@ -437,6 +452,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             subset_kinds: KindSet::default(),
             jsx_tag_kinds: KindSet::default(),
             jsx_attribute_kinds: KindSet::default(),
+            keyed_entry_kinds: KindSet::default(),
+            semicolon_free_kinds: KindSet::default(),
             wrapper_kinds: KindSet::default(),
             string_kinds: KindSet::default(),
             function_kinds: KindSet::default(),
@@ -477,11 +494,12 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     // reported) with its decorators, as Semgrep does.
                     let id = self.decorated.get(&id).copied().unwrap_or(id);
                     let n = self.tree.node(id);
+                    let end = self.end_without_semicolon(p, id);
                     let mut found = 0;
                     self.node(p, id, &mut Env::default(), &mut |env| {
                         out.push(RangeMatch {
                             start: n.start,
-                            end: n.end,
+                            end,
                             env: env.clone(),
                         });
                         found += 1;
@@ -1601,6 +1619,29 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }))
     }
 
+    /// Where a match of `p` at `t` ends: a JavaScript variable declaration
+    /// or import is reported without its closing `;`, as Semgrep does
+    /// (`const x = 1` and `const x = 1;` alike).
+    fn end_without_semicolon(&self, p: &Pat, t: NodeId) -> u32 {
+        let n = self.tree.node(t);
+        let Pat::Node { kind, .. } = p else {
+            return n.end;
+        };
+        // The tree keeps no `;` token: it is the text after the last child.
+        match self.tree.kids(t).last() {
+            Some(&last)
+                if *kind == n.kind
+                    && self.semicolon_free_kinds.contains(kind)
+                    && self.tree.source[self.tree.node(last).end as usize..n.end as usize]
+                        .trim()
+                        == ";" =>
+            {
+                self.tree.node(last).end
+            }
+            _ => n.end,
+        }
+    }
+
     /// A JSX tag: the tokens and the name in order, then the pattern's
     /// attributes each matching a distinct attribute of the tag, in any
     /// order (`<$E a={1} />` matches `<X b c a={1} />`, as in Semgrep).
@@ -1837,7 +1878,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             return self.assign_distinct(rest, ts, used, kinds, env, k);
         }
         for i in 0..ts.len() {
-            if used[i] || kinds.is_some_and(|kinds| !kinds.contains(&self.tree.node(ts[i]).kind)) {
+            let kind = self.tree.node(ts[i]).kind;
+            if used[i]
+                || kinds.is_some_and(|kinds| !kinds.contains(&kind))
+                || (matches!(first, Pat::Metavar(_)) && self.keyed_entry_kinds.contains(&kind))
+            {
                 continue;
             }
             used[i] = true;
