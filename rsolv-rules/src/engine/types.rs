@@ -162,6 +162,9 @@ fn typed(lang: Language, inside: &str) -> Option<(&str, &str)> {
 #[derive(Debug, Default)]
 pub(crate) struct DeclaredTypes {
     by_name: HashMap<String, Vec<String>>,
+    /// Go, where Semgrep gives `true`/`false` (predeclared names) and
+    /// `&&`/`||` no type.
+    go: bool,
 }
 
 impl DeclaredTypes {
@@ -174,7 +177,7 @@ impl DeclaredTypes {
         match lang {
             Language::Java => Self::java(tree, language),
             Language::Go | Language::Python | Language::JavaScript | Language::TypeScript => {
-                Self::annotated(tree, language)
+                Self::annotated(tree, language, lang == Language::Go)
             }
             _ => Self::default(),
         }
@@ -183,7 +186,7 @@ impl DeclaredTypes {
     /// Names declared with a type (Go parameters and `var`, Python and
     /// TypeScript annotations) or initialized from a literal
     /// (`n = 3`, `let y = 2.5`, `s := "x"`).
-    fn annotated(tree: &SynTree<'_>, language: &tree_sitter::Language) -> Self {
+    fn annotated(tree: &SynTree<'_>, language: &tree_sitter::Language, go: bool) -> Self {
         let kind = |id: NodeId| language.node_kind_for_id(tree.node(id).kind).unwrap_or("");
         let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
         let mut add = |name: &str, ty: String| {
@@ -213,7 +216,7 @@ impl DeclaredTypes {
                     {
                         let names = kids.iter().filter(|&&c| kind(c) == "identifier");
                         for (&n, &v) in names.zip(tree.kids(*values)) {
-                            for t in literal_types(kind(v)) {
+                            for t in literal_types(kind(v), go) {
                                 add(tree.text(n), (*t).to_owned());
                             }
                         }
@@ -251,14 +254,14 @@ impl DeclaredTypes {
                     if let Some(&annotation) = kids.iter().find(|&&c| kind(c) == "type") {
                         add(tree.text(name), normalize(tree.text(annotation)));
                     }
-                    for t in literal_types(kind(value)) {
+                    for t in literal_types(kind(value), go) {
                         add(tree.text(name), (*t).to_owned());
                     }
                 }
                 _ => {}
             }
         }
-        Self { by_name }
+        Self { by_name, go }
     }
 
     fn java(tree: &SynTree<'_>, language: &tree_sitter::Language) -> Self {
@@ -296,7 +299,7 @@ impl DeclaredTypes {
                 }
             }
         }
-        Self { by_name }
+        Self { by_name, go: false }
     }
 
     /// Whether the expression `id` has type `wanted`, as far as the file
@@ -320,8 +323,31 @@ impl DeclaredTypes {
                 .unwrap_or_default(),
             "string_literal" => vec!["String".into()],
             "decimal_integer_literal" => vec!["int".into()],
-            "true" | "false" => vec!["boolean".into()],
-            other => literal_types(other)
+            "true" | "false" if !self.go => vec!["boolean".into()],
+            // `(e)` has the type of `e`.
+            "parenthesized_expression" => {
+                let inner: Vec<NodeId> = tree
+                    .kids(id)
+                    .iter()
+                    .copied()
+                    .filter(|&k| tree.node(k).named)
+                    .collect();
+                return matches!(inner.as_slice(), [one] if self.has_type(tree, language, *one, &wanted));
+            }
+            // A comparison or a logical operator is a boolean.
+            "binary_expression" | "comparison_operator" | "not_operator" | "unary_expression"
+                if tree.kids(id).iter().any(|&k| {
+                    !tree.node(k).named
+                        && matches!(
+                            tree.text(k),
+                            "==" | "!=" | "<" | "<=" | ">" | ">=" | "!" | "not" | "===" | "!=="
+                        )
+                        || (!self.go && matches!(tree.text(k), "&&" | "||"))
+                }) =>
+            {
+                vec!["bool".into(), "boolean".into()]
+            }
+            other => literal_types(other, self.go)
                 .iter()
                 .map(|t| (*t).to_owned())
                 .collect(),
@@ -350,8 +376,9 @@ fn normalize(ty: &str) -> String {
 
 /// The types Semgrep gives a literal of this node kind (Python, Go,
 /// JavaScript/TypeScript; a JavaScript number is both `number` and `float`).
-fn literal_types(kind: &str) -> &'static [&'static str] {
+fn literal_types(kind: &str, go: bool) -> &'static [&'static str] {
     match kind {
+        "true" | "false" if go => &[],
         "integer" => &["int"],
         "float" => &["float"],
         "string" | "concatenated_string" => &["str", "string"],
