@@ -749,6 +749,9 @@ fn rewrite_holes_for(lang: Language, pattern: &str) -> String {
         }
         match c {
             '"' | '\'' => quote = Some(c),
+            // Ruby's `#{...}` (in a regex, outside quotes) is an
+            // interpolation, not a hash.
+            '{' if i > 0 && chars[i - 1] == '#' => depth_braces.push('#'),
             '{' | '[' | '(' => depth_braces.push(c),
             '}' | ']' | ')' => {
                 depth_braces.pop();
