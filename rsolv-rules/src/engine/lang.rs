@@ -241,7 +241,7 @@ pub(crate) fn grammar(lang: Language, path_is_tsx: bool) -> Option<Grammar> {
             keyword_arguments: &["pair"],
             argument_lists: &["argument_list"],
             import_attributes: NO,
-            optional_kids: &["argument_list"],
+            optional_kids: &["argument_list", "block", "do_block"],
             subset_kinds: NO,
             wrappers: NO,
             import_style: ImportStyle::None,

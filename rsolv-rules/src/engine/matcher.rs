@@ -188,6 +188,9 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// Statements reported without their `;` (JavaScript declarations and
     /// imports).
     semicolon_free_kinds: KindSet,
+    /// Ruby's blocks of a call (`f(x) do ... end`, `f { }`): a call pattern
+    /// without one matches the call and reports it without its block.
+    call_block_kinds: KindSet,
     wrapper_kinds: KindSet,
     /// String literal kinds (interpolated ones are interior nodes).
     string_kinds: KindSet,
@@ -297,6 +300,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             jsx_tag_kinds: ids(&["jsx_opening_element", "jsx_self_closing_element"]),
             jsx_attribute_kinds: ids(&["jsx_attribute", "jsx_expression"]),
             keyed_entry_kinds: ids(&["pair_pattern"]),
+            call_block_kinds: if grammar.language.id_for_node_kind("do_block", true) != 0 {
+                ids(&["block", "do_block"])
+            } else {
+                KindSet::default()
+            },
             semicolon_free_kinds: match grammar.import_style {
                 ImportStyle::JavaScript => ids(&[
                     "lexical_declaration",
@@ -454,6 +462,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             jsx_attribute_kinds: KindSet::default(),
             keyed_entry_kinds: KindSet::default(),
             semicolon_free_kinds: KindSet::default(),
+            call_block_kinds: KindSet::default(),
             wrapper_kinds: KindSet::default(),
             string_kinds: KindSet::default(),
             function_kinds: KindSet::default(),
@@ -494,7 +503,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     // reported) with its decorators, as Semgrep does.
                     let id = self.decorated.get(&id).copied().unwrap_or(id);
                     let n = self.tree.node(id);
-                    let end = self.end_without_semicolon(p, id);
+                    let end = self.reported_end(p, id);
                     let mut found = 0;
                     self.node(p, id, &mut Env::default(), &mut |env| {
                         out.push(RangeMatch {
@@ -1620,18 +1629,30 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     }
 
     /// Where a match of `p` at `t` ends: a JavaScript variable declaration
-    /// or import is reported without its closing `;`, as Semgrep does
-    /// (`const x = 1` and `const x = 1;` alike).
-    fn end_without_semicolon(&self, p: &Pat, t: NodeId) -> u32 {
+    /// or import is reported without its closing `;` (`const x = 1` and
+    /// `const x = 1;` alike), a Ruby call matched by a pattern without a
+    /// block without its block, as Semgrep reports them.
+    fn reported_end(&self, p: &Pat, t: NodeId) -> u32 {
         let n = self.tree.node(t);
-        let Pat::Node { kind, .. } = p else {
+        let Pat::Node { kind, kids, .. } = p else {
             return n.end;
         };
+        let tkids = self.tree.kids(t);
+        if *kind != n.kind {
+            return n.end;
+        }
+        if let [.., before, last] = tkids
+            && self.call_block_kinds.contains(&self.tree.node(*last).kind)
+            && !kids.iter().any(
+                |k| matches!(k, Pat::Node { kind, .. } if self.call_block_kinds.contains(kind)),
+            )
+        {
+            return self.tree.node(*before).end;
+        }
         // The tree keeps no `;` token: it is the text after the last child.
-        match self.tree.kids(t).last() {
+        match tkids.last() {
             Some(&last)
-                if *kind == n.kind
-                    && self.semicolon_free_kinds.contains(kind)
+                if self.semicolon_free_kinds.contains(kind)
                     && self.tree.source[self.tree.node(last).end as usize..n.end as usize]
                         .trim()
                         == ";" =>
