@@ -164,9 +164,17 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                         })
                     });
                 }
+                // A regex match inside the range, or around it, removes it
+                // (Semgrep: `oo` removes `foo(1)`; a match that only
+                // overlaps does not).
                 Formula::NotRegex(re) => {
                     let not = self.regex_matches(re);
-                    current.retain(|m| !not.iter().any(|n| n.start <= m.start && m.end <= n.end));
+                    current.retain(|m| {
+                        !not.iter().any(|n| {
+                            (n.start <= m.start && m.end <= n.end)
+                                || (m.start <= n.start && n.end <= m.end)
+                        })
+                    });
                 }
                 _ => {}
             }
