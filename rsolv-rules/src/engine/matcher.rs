@@ -611,6 +611,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             | Pat::TypedMetavar { .. }
             | Pat::Wildcard
             | Pat::Deep(_)
+            | Pat::InStatement(_)
             | Pat::Name { .. } => n.named,
             // A lone `...` or `$...X` matches nothing useful on its own.
             Pat::Ellipsis | Pat::EllipsisMetavar(_) => false,
@@ -877,6 +878,28 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         return true;
                     }
                     stack.extend(self.tree.kids(id).iter().rev());
+                }
+                false
+            }
+            Pat::InStatement(inner) => {
+                let mut stack = vec![t];
+                while let Some(id) = stack.pop() {
+                    if self.node(inner, id, env, k) {
+                        return true;
+                    }
+                    let kind = self.tree.node(id).kind;
+                    if id != t
+                        && (self.block_kinds.contains(&kind) || self.function_kinds.contains(&kind))
+                    {
+                        continue;
+                    }
+                    stack.extend(
+                        self.tree
+                            .kids(id)
+                            .iter()
+                            .rev()
+                            .filter(|&&c| !self.block_kinds.contains(&self.tree.node(c).kind)),
+                    );
                 }
                 false
             }

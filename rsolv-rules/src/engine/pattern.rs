@@ -62,6 +62,10 @@ pub(crate) enum Pat {
     EllipsisMetavar(Arc<str>),
     /// `<... e ...>`: a node that contains `e`.
     Deep(Box<Pat>),
+    /// A statement holding `e` in its own expressions, not in the bodies
+    /// nested in it (Ruby's `foo(...)` in a statement sequence also
+    /// matches `x = foo(1)`, but not a method whose body calls it).
+    InStatement(Box<Pat>),
     /// A dotted name (`subprocess.call`) that also matches code reaching
     /// the same name through an import alias.
     Name {
@@ -122,7 +126,7 @@ impl PatternTree {
                     out.push(content.to_string());
                 }
                 Pat::Node { kids, .. } => kids.iter().for_each(|k| walk(k, out)),
-                Pat::Deep(inner) => walk(inner, out),
+                Pat::Deep(inner) | Pat::InStatement(inner) => walk(inner, out),
                 // Only the last segment of a name that imports can alias
                 // (`java.lang.Runtime`) is sure to be in the file.
                 Pat::Name {
@@ -355,7 +359,7 @@ impl Converter<'_, '_> {
         if self.grammar.expression_statements.is_empty() && pats.len() > 1 {
             for (pat, &node) in pats.iter_mut().zip(&nodes) {
                 if self.kind_name(self.tree.node(node).kind) == "call" {
-                    *pat = Pat::Deep(Box::new(pat.clone()));
+                    *pat = Pat::InStatement(Box::new(pat.clone()));
                 }
             }
         }
