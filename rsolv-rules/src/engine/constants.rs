@@ -55,6 +55,18 @@ const BRANCH_KINDS: &[&str] = &[
     "unless_modifier",
 ];
 
+/// Branching statements whose first child is the condition, which runs
+/// whenever the statement does.
+const CONDITION_FIRST_KINDS: &[&str] = &[
+    "if_statement",
+    "while_statement",
+    "switch_statement",
+    "if",
+    "unless",
+    "while",
+    "until",
+];
+
 /// Binary-expression kinds whose `+` concatenates strings.
 const BINARY_KINDS: &[&str] = &["binary_operator", "binary_expression", "binary"];
 
@@ -255,9 +267,22 @@ impl<'a> Walk<'a, '_> {
         } else {
             (chain, branch)
         };
+        let outer_branch = branch;
         if BRANCH_KINDS.contains(&kind) {
             branch += 1;
         }
+        // The condition of an `if` or a loop runs whenever the statement
+        // does (`if (x = true)` assigns for certain); its first child.
+        let condition = CONDITION_FIRST_KINDS
+            .contains(&kind)
+            .then(|| {
+                self.tree
+                    .kids(id)
+                    .iter()
+                    .copied()
+                    .find(|&k| self.tree.node(k).named)
+            })
+            .flatten();
         if kind == "identifier" && node.class == Class::Leaf {
             self.uses.push((id, chain.to_vec()));
         }
@@ -306,6 +331,11 @@ impl<'a> Walk<'a, '_> {
         }
         let tree = self.tree;
         for &kid in tree.kids(id) {
+            let branch = if Some(kid) == condition {
+                outer_branch
+            } else {
+                branch
+            };
             self.visit(kid, chain, branch);
         }
     }

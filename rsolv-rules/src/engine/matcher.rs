@@ -1623,6 +1623,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         Some(self.constants.get_or_init(|| {
             let assignment = |id: NodeId| -> Option<(NodeId, NodeId)> {
                 let name = self.kind_name(self.tree.node(id).kind);
+                // Python's `(x := e)` assigns too.
+                if name == "named_expression"
+                    && let [lhs, op, rhs] = self.tree.kids(id)
+                    && self.tree.text(*op) == ":="
+                {
+                    return Some((*lhs, *rhs));
+                }
                 let plain = ASSIGNMENT_KINDS.contains(&name)
                     || DECLARATOR_KINDS.contains(&name)
                     || name == "const_spec";
