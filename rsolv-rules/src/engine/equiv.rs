@@ -24,6 +24,40 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             || self.js_any_loop_header(p, t, env, k)
             || self.imported_member(p, t, env, k)
             || self.js_shorthand_property(p, t, env, k)
+            || self.bare_decorator(p, t, env, k)
+    }
+
+    /// Python's `@f` is `@f()`: a decorator pattern calling `f(...)` with
+    /// only `...` as arguments matches a decorator naming `f` without a
+    /// call, as in Semgrep.
+    fn bare_decorator(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "decorator" || self.tree.node(t).kind != *kind {
+            return false;
+        }
+        let Some(Pat::Node {
+            kind: call,
+            kids: call_kids,
+            ..
+        }) = kids.last()
+        else {
+            return false;
+        };
+        // `(...)` is kept as `...` itself.
+        let (callee, args) = match call_kids.as_slice() {
+            [callee, Pat::Node { kids: args, .. }] => (callee, args.as_slice()),
+            [callee, only @ Pat::Ellipsis] => (callee, std::slice::from_ref(only)),
+            _ => return false,
+        };
+        let Some(&target) = self.tree.kids(t).last() else {
+            return false;
+        };
+        self.kind_name(*call) == "call"
+            && args.iter().all(|a| matches!(a, Pat::Ellipsis))
+            && self.kind_name(self.tree.node(target).kind) != "call"
+            && self.node(callee, target, env, k)
     }
 
     /// JavaScript `{ name }` is `{ name: name }`: a `key: value` pattern

@@ -338,6 +338,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "binary_expression",
                     "binary_operator",
                     "binary",
+                    "decorator",
                 ]));
                 kinds
             },
