@@ -236,6 +236,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             "match_pattern" => self.kind_id("pair"),
             // Go `var x T = e` also matches a constant declaration.
             "var_spec" => self.kind_id("const_spec"),
+            // Java `T x = e;` also matches a field.
+            "local_variable_declaration" => self.kind_id("field_declaration"),
             // JavaScript `for (...)` also matches `for (x of xs)`.
             "for_statement" => self.kind_id("for_in_statement"),
             _ => None,

@@ -186,7 +186,7 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// entry of a pattern (`{ $X }`, shorthand) does not match them.
     keyed_entry_kinds: KindSet,
     /// Statements reported without their `;` (JavaScript declarations and
-    /// imports).
+    /// imports, Java fields).
     semicolon_free_kinds: KindSet,
     /// Ruby's blocks of a call (`f(x) do ... end`, `f { }`): a call pattern
     /// without one matches the call and reports it without its block.
@@ -311,6 +311,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "variable_declaration",
                     "import_statement",
                 ]),
+                ImportStyle::Java => ids(&["field_declaration"]),
                 _ => KindSet::default(),
             },
             wrapper_kinds: ids(grammar.wrappers),
@@ -323,6 +324,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "function_expression",
                     "function_declaration",
                     "variable_declaration",
+                    "local_variable_declaration",
                     "var_spec",
                     "for_statement",
                     "member_expression",
@@ -1262,9 +1264,14 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             return false;
         };
         // Go: `var x T = e` also matches `const x T = e`.
-        if self.kind_name(*kind) == "var_spec"
-            && self.kind_name(self.tree.node(t).kind) == "const_spec"
-        {
+        // Java: a local variable pattern also matches a field.
+        if matches!(
+            (
+                self.kind_name(*kind),
+                self.kind_name(self.tree.node(t).kind)
+            ),
+            ("var_spec", "const_spec") | ("local_variable_declaration", "field_declaration")
+        ) {
             return self.seq(kids, self.tree.kids(t), false, env, &mut |env, _| k(env));
         }
         if self.kind_name(*kind) != "variable_declaration"
@@ -1660,8 +1667,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     }
 
     /// Where a match of `p` at `t` ends: a JavaScript variable declaration
-    /// or import is reported without its closing `;` (`const x = 1` and
-    /// `const x = 1;` alike), a Ruby call matched by a pattern without a
+    /// or import, or a Java field, is reported without its closing `;`
+    /// (`const x = 1` and `const x = 1;` alike), a Ruby call matched by a pattern without a
     /// block without its block, as Semgrep reports them.
     fn reported_end(&self, p: &Pat, t: NodeId) -> u32 {
         let n = self.tree.node(t);
@@ -1669,10 +1676,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             return n.end;
         };
         let tkids = self.tree.kids(t);
-        if *kind != n.kind {
-            return n.end;
-        }
         if let [.., before, last] = tkids
+            && *kind == n.kind
             && self.call_block_kinds.contains(&self.tree.node(*last).kind)
             && !kids.iter().any(
                 |k| matches!(k, Pat::Node { kind, .. } if self.call_block_kinds.contains(kind)),
@@ -1683,7 +1688,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         // The tree keeps no `;` token: it is the text after the last child.
         match tkids.last() {
             Some(&last)
-                if self.semicolon_free_kinds.contains(kind)
+                if self.semicolon_free_kinds.contains(&n.kind)
                     && self.tree.source[self.tree.node(last).end as usize..n.end as usize]
                         .trim()
                         == ";" =>
