@@ -49,7 +49,15 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
             return hit.clone();
         }
         let result = match formula {
-            Formula::Pattern(tree) => self.matcher.find_all(tree),
+            // A pattern whose words the file lacks cannot match.
+            Formula::Pattern(tree, words) => {
+                let source = self.source();
+                if words.iter().all(|w| source.contains(w.as_str())) {
+                    self.matcher.find_all(tree)
+                } else {
+                    Vec::new()
+                }
+            }
             Formula::Generic(g) => g.find_all(self.source()),
             Formula::Regex(re) => self.regex_matches(re),
             Formula::Any(items) => items.iter().flat_map(|f| self.eval(f)).collect(),
@@ -85,6 +93,22 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
     /// positive term (a `metavariable-pattern` made only of `pattern-not`s
     /// filters the metavariable's own range).
     fn all_seeded(&mut self, items: &[Formula], seed: Option<Vec<RangeMatch>>) -> Vec<RangeMatch> {
+        // Every `pattern-inside` must hold somewhere: when one matches
+        // nothing, the positive terms (often broad, `$X` or `<... $X ...>`)
+        // need not run. Results are cached, so this costs nothing when
+        // they do match.
+        for item in items {
+            let inside = match item {
+                Formula::Inside(inner) => Some(&**inner),
+                any if is_inside_either(any) => Some(any),
+                _ => None,
+            };
+            if let Some(inside) = inside
+                && self.eval(inside).is_empty()
+            {
+                return Vec::new();
+            }
+        }
         let mut current: Option<Vec<RangeMatch>> = None;
         for item in items.iter().filter(|f| is_positive(f)) {
             let next = self.eval(item);
@@ -396,7 +420,7 @@ fn is_positive(f: &Formula) -> bool {
     !is_inside_either(f)
         && matches!(
             f,
-            Formula::Pattern(_)
+            Formula::Pattern(..)
                 | Formula::Generic(_)
                 | Formula::Regex(_)
                 | Formula::All(_)

@@ -11,7 +11,9 @@ use crate::{Matcher, RuleRegex};
 /// The engine's form of a [`Matcher`].
 #[derive(Debug, Clone)]
 pub(crate) enum Formula {
-    Pattern(PatternTree),
+    /// A pattern, with the words any code it matches contains (checked
+    /// before matching).
+    Pattern(PatternTree, Box<[String]>),
     /// A pattern of the `generic` language, matched on tokens.
     Generic(GenericPattern),
     Regex(RuleRegex),
@@ -74,7 +76,10 @@ pub(crate) fn build(
                 )));
             };
             match parse_pattern(lang, grammar, text) {
-                Ok(tree) => Formula::Pattern(tree),
+                Ok(tree) => {
+                    let words = tree.required_words().into_boxed_slice();
+                    Formula::Pattern(tree, words)
+                }
                 // Semgrep parses JavaScript patterns with type annotations
                 // (`function f($X: number) {...}`): such a pattern matches
                 // nothing in plain JavaScript, whose grammar has no types.
@@ -189,7 +194,7 @@ impl Formula {
     pub(crate) fn prefilter(&self) -> Option<Vec<Vec<String>>> {
         let nonempty = |words: Vec<String>| (!words.is_empty()).then(|| vec![words]);
         match self {
-            Formula::Pattern(tree) => nonempty(tree.required_words()),
+            Formula::Pattern(_, words) => nonempty(words.to_vec()),
             Formula::Generic(g) => nonempty(g.required_words()),
             Formula::Inside(inner) => inner.prefilter(),
             Formula::Any(items) => {
@@ -206,7 +211,7 @@ impl Formula {
                 .filter(|f| {
                     matches!(
                         f,
-                        Formula::Pattern(_)
+                        Formula::Pattern(..)
                             | Formula::Generic(_)
                             | Formula::All(_)
                             | Formula::Any(_)
@@ -223,4 +228,14 @@ impl Formula {
             _ => None,
         }
     }
+}
+
+/// Whether `source` passes a prefilter from [`Formula::prefilter`]: no
+/// prefilter, or all the words of one alternative are in it.
+pub(crate) fn prefilter_allows(words: Option<&[Vec<String>]>, source: &str) -> bool {
+    words.is_none_or(|alternatives| {
+        alternatives
+            .iter()
+            .any(|all| all.iter().all(|w| source.contains(w.as_str())))
+    })
 }

@@ -227,6 +227,14 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// `sub_statements`, per statement: a `...` in a statement sequence
     /// asks for them again at every start position.
     sub_statements: std::cell::RefCell<HashMap<NodeId, Arc<[NodeId]>>>,
+    /// While a statement-sequence pattern is matched: its statements (the
+    /// address and length of the slice), and per statement index and tree
+    /// node whether the statement matches the node with no metavariable
+    /// bound yet. A statement that fails to match then fails whatever the
+    /// bindings, so `A ... B` tries `B` with bindings only where it can
+    /// match at all, instead of at every statement after every `A`.
+    seq_top: std::cell::Cell<(usize, usize)>,
+    seq_possible: std::cell::RefCell<HashMap<(usize, NodeId), bool>>,
 }
 
 impl<'t, 's> TreeMatcher<'t, 's> {
@@ -370,6 +378,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             class_bodies: std::cell::OnceCell::new(),
             parameter_names: std::cell::OnceCell::new(),
             sub_statements: std::cell::RefCell::default(),
+            seq_top: std::cell::Cell::new((0, 0)),
+            seq_possible: std::cell::RefCell::default(),
         }
     }
 
@@ -482,6 +492,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             class_bodies: std::cell::OnceCell::new(),
             parameter_names: std::cell::OnceCell::new(),
             sub_statements: std::cell::RefCell::default(),
+            seq_top: std::cell::Cell::new((0, 0)),
+            seq_possible: std::cell::RefCell::default(),
         }
     }
 
@@ -520,6 +532,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 }
             }
             PatternTree::Seq(ps) => {
+                let outer = self.seq_top.replace((ps.as_ptr() as usize, ps.len()));
+                let outer_possible = self.seq_possible.take();
                 let blocks = self
                     .block_kinds
                     .iter()
@@ -552,6 +566,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         );
                     }
                 }
+                self.seq_top.set(outer);
+                *self.seq_possible.borrow_mut() = outer_possible;
             }
         }
         out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
@@ -1867,9 +1883,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 let Some((&t, trest)) = ts.split_first() else {
                     return false;
                 };
-                if self.node(first, t, env, &mut |env| {
-                    self.seq(rest, trest, open_end, env, k)
-                }) {
+                if self.may_match_statement(first, t)
+                    && self.node(first, t, env, &mut |env| {
+                        self.seq(rest, trest, open_end, env, k)
+                    })
+                {
                     return true;
                 }
                 // A child the pattern left out (`async`, modifiers, ...).
@@ -1878,6 +1896,25 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     && self.seq(ps, trest, open_end, env, k)
             }
         }
+    }
+
+    /// Whether `p` can match `t` at all: always, unless `p` is a statement
+    /// of the sequence pattern being matched, whose answer with no
+    /// bindings is computed once per node (see `seq_top`).
+    fn may_match_statement(&self, p: &Pat, t: NodeId) -> bool {
+        let (start, len) = self.seq_top.get();
+        let at = p as *const Pat as usize;
+        let size = std::mem::size_of::<Pat>();
+        if len == 0 || at < start || at >= start + len * size {
+            return true;
+        }
+        let key = ((at - start) / size, t);
+        if let Some(&known) = self.seq_possible.borrow().get(&key) {
+            return known;
+        }
+        let possible = self.node(p, t, &mut Env::default(), &mut |_| true);
+        self.seq_possible.borrow_mut().insert(key, possible);
+        possible
     }
 
     /// Argument lists with keyword arguments: each keyword argument of the

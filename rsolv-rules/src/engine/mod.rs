@@ -289,7 +289,12 @@ impl Engine {
         let mut result = FileResult::default();
         let is_tsx = path.extension().is_some_and(|e| e == "tsx");
         let grammar = lang.and_then(|l| lang::grammar(l, is_tsx));
-        let tree = grammar.as_ref().and_then(|g| SynTree::parse(g, source));
+        // A file no rule may match (by language, paths and the words its
+        // patterns need) is not parsed at all.
+        let tree = grammar
+            .as_ref()
+            .filter(|_| self.wants_tree(path, lang, is_tsx, source))
+            .and_then(|g| SynTree::parse(g, source));
         let lines = LineIndex::new(source);
         if let Some(tree) = tree.as_ref().filter(|t| t.has_errors) {
             let start = tree.first_error.map_or(0, |(start, _)| start);
@@ -324,11 +329,7 @@ impl Engine {
                 } else {
                     true
                 };
-                let wanted = words.as_ref().is_none_or(|alternatives| {
-                    alternatives
-                        .iter()
-                        .any(|all| all.iter().all(|w| source.contains(w.as_str())))
-                });
+                let wanted = formula::prefilter_allows(words.as_deref(), source);
                 if !applies || !wanted {
                     continue;
                 }
@@ -378,6 +379,28 @@ impl Engine {
             .matches
             .dedup_by(|a, b| a.rule_id == b.rule_id && a.start == b.start && a.end == b.end);
         result
+    }
+
+    /// Whether some rule may match this file's tree: a formula for its
+    /// language whose prefilter words it holds, or a taint rule with a
+    /// source and a sink it may hold.
+    fn wants_tree(&self, path: &Path, lang: Option<Language>, is_tsx: bool, source: &str) -> bool {
+        let Some(lang) = lang else {
+            return false;
+        };
+        self.rules
+            .iter()
+            .filter(|r| r.paths.allows(path))
+            .any(|rule| {
+                rule.formulas.iter().any(|(rule_lang, tsx, _, words)| {
+                    *rule_lang == lang
+                        && (lang != Language::TypeScript || *tsx == is_tsx)
+                        && formula::prefilter_allows(words.as_deref(), source)
+                }) || rule
+                    .taint
+                    .as_ref()
+                    .is_some_and(|t| t.may_match(lang, is_tsx, source))
+            })
     }
 
     fn finding(

@@ -30,8 +30,23 @@ struct TaintFormulas {
     tsx: bool,
     sources: Vec<Formula>,
     sinks: Vec<Formula>,
+    /// The prefilters of the sources and of the sinks: a file holds a
+    /// flow only if it holds the words of some source and of some sink.
+    source_words: Vec<Option<Vec<Vec<String>>>>,
+    sink_words: Vec<Option<Vec<Vec<String>>>>,
     sanitizers: Vec<Formula>,
     propagators: Vec<Formula>,
+}
+
+impl TaintFormulas {
+    fn may_match(&self, source: &str) -> bool {
+        let wanted = |words: &[Option<Vec<Vec<String>>>]| {
+            words
+                .iter()
+                .any(|w| super::formula::prefilter_allows(w.as_deref(), source))
+        };
+        wanted(&self.source_words) && wanted(&self.sink_words)
+    }
 }
 
 /// A taint rule ready to run.
@@ -77,6 +92,17 @@ impl TaintRule {
         })
     }
 
+    /// Whether a file of `lang` with this text may hold a flow of the rule
+    /// (it holds the words of a source and of a sink): when no rule may
+    /// match a file, it is not even parsed.
+    pub(crate) fn may_match(&self, lang: Language, is_tsx: bool, source: &str) -> bool {
+        self.formulas.iter().any(|f| {
+            f.lang == lang
+                && (lang != Language::TypeScript || f.tsx == is_tsx)
+                && f.may_match(source)
+        })
+    }
+
     /// Whether the rule runs on files of `lang`.
     pub(crate) fn wants(&self, lang: Option<Language>) -> bool {
         self.formulas.iter().any(|f| Some(f.lang) == lang)
@@ -100,17 +126,7 @@ impl TaintRule {
         else {
             return Vec::new();
         };
-        let source = eval.matcher.tree.source;
-        let wanted = |formulas: &[Formula]| {
-            formulas.iter().any(|f| {
-                f.prefilter().is_none_or(|alternatives| {
-                    alternatives
-                        .iter()
-                        .any(|all| all.iter().all(|w| source.contains(w.as_str())))
-                })
-            })
-        };
-        if !wanted(&f.sources) || !wanted(&f.sinks) {
+        if !f.may_match(eval.matcher.tree.source) {
             return Vec::new();
         }
         let mut hits = Hits::default();
@@ -232,11 +248,15 @@ fn build(
             _ => Ok(formulas),
         }
     };
+    let sources = all(spec.sources.iter().map(|s| &s.matcher).collect(), true)?;
+    let sinks = all(spec.sinks.iter().map(|s| &s.matcher).collect(), true)?;
     Ok(TaintFormulas {
         lang,
         tsx,
-        sources: all(spec.sources.iter().map(|s| &s.matcher).collect(), true)?,
-        sinks: all(spec.sinks.iter().map(|s| &s.matcher).collect(), true)?,
+        source_words: sources.iter().map(Formula::prefilter).collect(),
+        sink_words: sinks.iter().map(Formula::prefilter).collect(),
+        sources,
+        sinks,
         sanitizers: all(spec.sanitizers.iter().map(|s| &s.matcher).collect(), false)?,
         propagators: all(spec.propagators.iter().map(|s| &s.matcher).collect(), false)?,
     })
