@@ -219,6 +219,7 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                 Formula::MetavariableComparison {
                     metavariable,
                     comparison,
+                    strip,
                 } => current
                     .into_iter()
                     .filter(|m| {
@@ -227,7 +228,18 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                         {
                             return false;
                         }
-                        comparison.eval(&|name| m.env.get(name).map(|b| self.text(b).to_owned()))
+                        comparison.eval(&|name| {
+                            m.env.get(name).map(|b| {
+                                let text = self.text(b);
+                                // `strip: true`: the named metavariable's
+                                // text without its quotes.
+                                if *strip && metavariable.as_deref() == Some(name) {
+                                    strip_quotes(text).to_owned()
+                                } else {
+                                    text.to_owned()
+                                }
+                            })
+                        })
                     })
                     .collect(),
                 Formula::MetavariablePattern {

@@ -35,6 +35,8 @@ pub(crate) enum Formula {
     MetavariableComparison {
         metavariable: Option<String>,
         comparison: Comparison,
+        /// Compare the metavariable's text without its quotes.
+        strip: bool,
     },
     Focus(Vec<String>),
     /// A condition the engine cannot evaluate yet (`metavariable-type`, …):
@@ -144,9 +146,10 @@ pub(crate) fn build(
             metavariable,
             comparison,
             base,
-            ..
+            strip,
         } => Formula::MetavariableComparison {
             metavariable: metavariable.clone(),
+            strip: strip.unwrap_or(false),
             comparison: Comparison::parse_with_base(
                 comparison,
                 base.and_then(|b| u32::try_from(b).ok())
