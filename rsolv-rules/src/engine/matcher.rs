@@ -1008,6 +1008,10 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// Python string delimiters that differ only in their quotes (`f"`
     /// and `f'`): a pattern's choice of quote does not matter.
     fn same_string_delimiter(&self, kind: u16, t: NodeId, text: &str) -> bool {
+        // Ruby's `` `cmd` `` and `%x{cmd}` are the same subshell.
+        if self.kind_name(kind) == "`" {
+            return true;
+        }
         if !matches!(self.kind_name(kind), "string_start" | "string_end") {
             return false;
         }
