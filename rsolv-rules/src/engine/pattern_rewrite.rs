@@ -13,7 +13,9 @@ const ELLIPSIS: &str = "__rsel";
 pub(crate) fn rewrite_for_grammar(lang: Language, text: &str) -> String {
     match lang {
         Language::Ruby => ruby_interpolated_ellipsis(text),
-        Language::Java => java_member_ellipsis(&java_trailing_ellipsis(text)),
+        Language::Java => {
+            java_untyped_parameters(&java_member_ellipsis(&java_trailing_ellipsis(text)))
+        }
         Language::JavaScript | Language::TypeScript => jsx_attribute_ellipsis(&js_for_header(text)),
         _ => text.to_owned(),
     }
@@ -81,6 +83,51 @@ fn java_trailing_ellipsis(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The metavariable placeholder (see `pattern.rs`).
+const MV: &str = "__rsmv_";
+
+/// Java `$RET $F(..., $P, ...) { ... }`: a parameter written as a lone
+/// metavariable is, for Semgrep, any parameter, binding its name. Java's
+/// grammar wants a type in front of it, so give it the anonymous `$_`.
+/// Only parameter lists that a body or `throws` follows are declarations'.
+fn java_untyped_parameters(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        let Some(len) = rest[open..].find(')') else {
+            break;
+        };
+        let close = open + len;
+        let after = rest[close + 1..].trim_start();
+        let declaration = after.starts_with('{') || after.starts_with("throws ");
+        out.push_str(&rest[..=open]);
+        let list = &rest[open + 1..close];
+        if declaration && !list.contains('(') {
+            let params: Vec<String> = list
+                .split(',')
+                .map(|param| {
+                    let name = param.trim();
+                    let lone = name.strip_prefix(MV).is_some_and(|n| {
+                        !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    });
+                    if lone {
+                        param.replacen(name, &format!("{MV}_ {name}"), 1)
+                    } else {
+                        param.to_owned()
+                    }
+                })
+                .collect();
+            out.push_str(&params.join(","));
+        } else {
+            out.push_str(list);
+        }
+        out.push(')');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether a wrapper's parse of a pattern should be passed over for the
@@ -290,6 +337,17 @@ mod tests {
         assert_eq!(
             rewrite_for_grammar(Language::Java, "f(__rsel)"),
             "f(__rsel)"
+        );
+        assert_eq!(
+            rewrite_for_grammar(
+                Language::Java,
+                "__rsmv_A __rsmv_F (__rsel, __rsmv_X, __rsel) {\n__rsel;\n}"
+            ),
+            "__rsmv_A __rsmv_F (__rsel, __rsmv__ __rsmv_X, __rsel) {\n__rsel;\n}"
+        );
+        assert_eq!(
+            rewrite_for_grammar(Language::Java, "f(__rsmv_X);"),
+            "f(__rsmv_X);"
         );
     }
 }
