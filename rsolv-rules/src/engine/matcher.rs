@@ -73,6 +73,15 @@ const DECLARATION_KINDS: &[&str] = &[
 /// declarator, so the range is `x = e` as Semgrep reports it.
 const DECLARATOR_KINDS: &[&str] = &["variable_declarator", "short_var_declaration", "var_spec"];
 
+/// Where a statement assignment pattern (`x = e;`) matches a declaration:
+/// the whole declaration, as Semgrep reports it.
+const DECLARATION_STATEMENT_KINDS: &[&str] = &[
+    "local_variable_declaration",
+    "lexical_declaration",
+    "variable_declaration",
+    "resource",
+];
+
 /// Class-like definitions, across the grammars: their bodies are
 /// open-ended in a pattern.
 const CLASS_KINDS: &[&str] = &[
@@ -99,6 +108,8 @@ const SIMPLE_STATEMENTS: &[&str] = &[
     "assignment_statement",
     "defer_statement",
     "go_statement",
+    // Java try-with-resources: `try (T x = e)` declares like a statement.
+    "resource",
 ];
 
 /// Matching steps one file may take across all rules (a step is one
@@ -186,7 +197,7 @@ pub(crate) struct TreeMatcher<'t, 's> {
     /// entry of a pattern (`{ $X }`, shorthand) does not match them.
     keyed_entry_kinds: KindSet,
     /// Statements reported without their `;` (JavaScript declarations and
-    /// imports, Java fields).
+    /// imports, Java fields and returns).
     semicolon_free_kinds: KindSet,
     /// Ruby's blocks of a call (`f(x) do ... end`, `f { }`): a call pattern
     /// without one matches the call and reports it without its block.
@@ -319,7 +330,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "variable_declaration",
                     "import_statement",
                 ]),
-                ImportStyle::Java => ids(&["field_declaration"]),
+                ImportStyle::Java => ids(&["field_declaration", "return_statement"]),
                 _ => KindSet::default(),
             },
             wrapper_kinds: ids(grammar.wrappers),
@@ -436,12 +447,22 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 .nodes_of_kinds(
                     std::iter::once(*kind).chain(self.kind_id("import_from_statement")),
                 ),
-            // Assignments also match declarations with an initializer.
-            Pat::Node { kind, .. } if self.assignment_parts_of_pattern(p).is_some() => self
-                .nodes_of_kinds(
-                    std::iter::once(*kind)
-                        .chain(DECLARATOR_KINDS.iter().filter_map(|n| self.kind_id(n))),
-                ),
+            // Assignments also match declarations with an initializer: at
+            // the declarator, or at the declaration for a statement `x = e;`.
+            Pat::Node { kind, .. } if self.assignment_parts_of_pattern(p).is_some() => {
+                let targets = if self.kind_name(*kind) == "expression_statement" {
+                    DECLARATION_STATEMENT_KINDS
+                } else {
+                    DECLARATOR_KINDS
+                };
+                self.nodes_of_kinds(
+                    std::iter::once(*kind).chain(targets.iter().filter_map(|n| self.kind_id(n))),
+                )
+            }
+            // A statement `e;` matches any simple statement holding `e`.
+            Pat::Node { kind, .. } if self.kind_name(*kind) == "expression_statement" => {
+                self.nodes_of_kinds(SIMPLE_STATEMENTS.iter().filter_map(|n| self.kind_id(n)))
+            }
             Pat::Node { kind, .. } if self.equivalent_kinds(*kind).is_some() => {
                 self.nodes_of_kinds(std::iter::once(*kind).chain(self.equivalent_kinds(*kind)))
             }
@@ -611,6 +632,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         .js_function_targets(p)
                         .is_some_and(|targets| targets.contains(&self.kind_name(n.kind)))
                     || self.equivalent_kinds(*kind) == Some(n.kind)
+                    || (self.kind_name(*kind) == "expression_statement"
+                        && SIMPLE_STATEMENTS.contains(&self.kind_name(n.kind)))
             }
             Pat::Leaf { kind, named, .. } => {
                 n.kind == *kind || (*named && n.class == Class::Leaf && n.named)
@@ -955,6 +978,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         match self.kind_name(self.tree.node(t).kind) {
             name if ASSIGNMENT_KINDS.contains(&name) => match kids {
                 [lhs, _, rhs] => Some((*lhs, *rhs)),
+                _ => None,
+            },
+            // `try (T x = e)`: the name is right before the `=`.
+            "resource" => match kids {
+                [.., name, op, value] if self.tree.text(*op) == "=" => Some((*name, *value)),
                 _ => None,
             },
             "variable_declarator" | "var_spec" => match kids {

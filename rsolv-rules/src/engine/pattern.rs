@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rsolv_core::Language;
 
-use super::lang::Grammar;
+use super::lang::{Grammar, ImportStyle};
 use super::tree::{Class, NodeId, SynTree};
 use crate::RuleRegex;
 
@@ -318,12 +318,19 @@ impl Converter<'_, '_> {
         // `foo(1)` wherever it occurs (Semgrep also matches it in `return
         // foo(1);` or `x = foo(1)`). In a sequence, statements stay
         // statements.
+        // Written with its `;` in Java or JavaScript/TypeScript, it is a
+        // statement: it matches simple statements holding the expression
+        // (`x = foo(1);`, `return foo(1);`), reported whole, as in Semgrep.
         let nodes: Vec<NodeId> = match nodes {
             [one]
                 if self
                     .grammar
                     .expression_statements
-                    .contains(&self.kind_name(self.tree.node(*one).kind)) =>
+                    .contains(&self.kind_name(self.tree.node(*one).kind))
+                    && !(matches!(
+                        self.grammar.import_style,
+                        ImportStyle::Java | ImportStyle::JavaScript
+                    ) && self.tree.text(*one).trim_end().ends_with(';')) =>
             {
                 match self.tree.kids(*one) {
                     [inner] => vec![*inner],

@@ -146,7 +146,11 @@ fn typed(lang: Language, inside: &str) -> Option<(&str, &str)> {
         Language::Java => {
             let (ty, var) = inside.rsplit_once(char::is_whitespace)?;
             let name = var.strip_prefix('$')?;
-            (is_name(name) && is_type(ty.trim()) && !ty.trim().is_empty())
+            // `List<$T>`: a type argument may be a metavariable; type
+            // arguments are not compared (see `normalize`).
+            let generic_ok = normalize(ty).bytes().all(|b| b != b'$');
+            let ty_plain = ty.replace('$', "");
+            (is_name(name) && generic_ok && is_type(ty_plain.trim()) && !ty.trim().is_empty())
                 .then_some((name, ty.trim()))
         }
         Language::Go | Language::Python | Language::JavaScript | Language::TypeScript => {
@@ -392,10 +396,11 @@ fn literal_types(kind: &str, go: bool) -> &'static [&'static str] {
     }
 }
 
-/// `java.sql.Statement` and `Statement` are the same type here: the file's
-/// imports are not resolved, so the simple names are compared.
-fn same_type(a: &str, b: &str) -> bool {
-    a == b || a.rsplit('.').next() == b.rsplit('.').next()
+/// A pattern's `java.sql.Statement` matches a declared `Statement` (the
+/// file's imports are not resolved), but a pattern's `Statement` does not
+/// match a declared `java.sql.Statement`, as in Semgrep.
+fn same_type(found: &str, wanted: &str) -> bool {
+    found == wanted || (!found.contains('.') && wanted.rsplit('.').next() == Some(found))
 }
 
 #[cfg(test)]
