@@ -39,6 +39,7 @@ struct Tally {
     base_flagged_true: usize,
     opt_flagged: usize,
     opt_false: usize,
+    opt_true: usize,
 }
 
 impl Tally {
@@ -54,6 +55,7 @@ impl Tally {
         self.base_flagged_true += o.base_flagged_true;
         self.opt_flagged += o.opt_flagged;
         self.opt_false += o.opt_false;
+        self.opt_true += o.opt_true;
     }
 }
 
@@ -135,8 +137,9 @@ fn statement_at(
 /// The RFC's loop on one learned rule: store it with its two examples,
 /// record its findings on the test file, judge each (a `ruleid:` line is a
 /// true positive, any other line a false one), run `optimize`, and scan
-/// again with what is left enabled. Returns the flagged lines and the false
-/// ones among them.
+/// again with what is left enabled. Returns the flagged lines, the false
+/// ones among them and the true ones (a rule that `optimize` disables loses
+/// its true positives too).
 async fn after_optimize(
     synthesis: &rsolv_learn::Synthesis,
     target: &Path,
@@ -144,7 +147,7 @@ async fn after_optimize(
     text: &str,
     engine: &Engine,
     positives: &BTreeSet<usize>,
-) -> Result<(usize, usize), Box<dyn std::error::Error>> {
+) -> Result<(usize, usize, usize), Box<dyn std::error::Error>> {
     use rsolv_store::{
         ChangeInfo, Feedback, NewFinding, NewTestCase, RuleStore, SqliteStore, TestCaseKind,
     };
@@ -198,7 +201,8 @@ async fn after_optimize(
         .map(|m| m.start.line)
         .collect();
     let false_ones = flagged.difference(positives).count();
-    Ok((flagged.len(), false_ones))
+    let true_ones = flagged.intersection(positives).count();
+    Ok((flagged.len(), false_ones, true_ones))
 }
 
 /// Nodes whose children are statements: a statement that starts one is
@@ -368,11 +372,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .map(|m| m.start.line)
                 .collect();
-            let (opt_flagged, opt_false) = runtime.block_on(after_optimize(
+            let (opt_flagged, opt_false, opt_true) = runtime.block_on(after_optimize(
                 &synthesis, target, lang, &text, &engine, &positives,
             ))?;
             tally.opt_flagged += opt_flagged;
             tally.opt_false += opt_false;
+            tally.opt_true += opt_true;
             tally.recalled += flagged.intersection(&others).count();
             tally.flagged += flagged.len();
             tally.flagged_true += flagged.intersection(&positives).count();
@@ -431,6 +436,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(t.opt_false, t.opt_flagged),
         t.opt_false,
         t.opt_flagged,
+    );
+    println!(
+        "true lines still flagged after `optimize`: {} of {} ({})",
+        t.opt_true,
+        t.flagged_true,
+        pct(t.opt_true, t.flagged_true),
     );
     println!(
         "other ruleid lines: {}, flagged lines: {}, time: {:.1}s",
