@@ -4,17 +4,16 @@
 
 use std::collections::BTreeSet;
 
-use rsolv_core::Language;
-use rsolv_rules::{Operand, Operator, Rule};
-use rsolv_store::{Feedback, RuleFilter, StoredFinding, StoredRule, TestCase, TestCaseKind};
+use rsolv_store::{Feedback, RuleFilter, StoredFinding};
 use serde::Serialize;
 
 mod duplicates;
+mod refine;
+mod sites;
 
-use crate::check::{engine_for, snippet_path};
-use crate::testfile::render_cases;
-use crate::{Result, RuleCatalog, new_rule_from, parse_stored};
+use crate::{Result, RuleCatalog, new_rule_from};
 use duplicates::duplicates;
+use refine::refine;
 
 /// Thresholds of [`optimize`].
 #[derive(Debug, Clone)]
@@ -50,12 +49,18 @@ pub struct Refinement {
     pub from_version: u32,
     /// The new version (the same in a dry run).
     pub to_version: u32,
-    /// The exclusions added (`pattern-not-inside`).
+    /// The exclusions added (`pattern-not-inside`), one per false positive
+    /// removed that no earlier exclusion covered.
     pub added: Vec<String>,
     /// Precision over the judged findings before.
     pub precision_before: Option<f64>,
-    /// Precision over the same findings with the new version.
+    /// Precision over the same findings with the new version, measured
+    /// where they were found (or on their lines alone when their files are
+    /// gone or changed).
     pub precision_after: Option<f64>,
+    /// Judged false positives the new version still reports (or that could
+    /// not be checked).
+    pub false_positives_left: usize,
 }
 
 /// A rule switched off, and why.
@@ -117,8 +122,12 @@ pub async fn optimize(
             .map_or(0, |m| m.matches);
         if fp > 0 && fp as f64 / (tp + fp) as f64 > options.max_false_positive_rate {
             let cases = store.test_cases(org, &stored.rule_id).await?;
-            match refine(stored, &findings, &cases)? {
-                Some((rule, mut refinement)) => {
+            let refined = refine(stored, &findings, &cases)?;
+            // Measured: the false positives the refined version still reports.
+            let left = refined.as_ref().map_or(fp, |(_, r)| r.false_positives_left);
+            let rate = |fp: usize| fp as f64 / (tp + fp).max(1) as f64;
+            match refined {
+                Some((rule, mut refinement)) if rate(left) <= options.max_false_positive_rate => {
                     if !options.dry_run {
                         let reason = format!(
                             "optimize: excluded {} false-positive site(s); precision {} -> {}",
@@ -133,12 +142,21 @@ pub async fn optimize(
                     }
                     report.refined.push(refinement);
                 }
-                None => {
-                    let reason = format!(
-                        "optimize: false-positive rate {:.0}% ({fp} of {}) and no refinement keeps its true positives",
-                        100.0 * fp as f64 / (tp + fp) as f64,
+                refined => {
+                    let mut reason = format!(
+                        "optimize: false-positive rate {:.0}% ({fp} of {})",
+                        100.0 * rate(fp),
                         tp + fp
                     );
+                    if refined.is_some() {
+                        reason.push_str(&format!(
+                            ", still {:.0}% ({left} of {}) once the false positives that differ from its true positives are excluded",
+                            100.0 * rate(left),
+                            tp + left
+                        ));
+                    } else {
+                        reason.push_str(" and no refinement keeps its true positives");
+                    }
                     if !options.dry_run {
                         let change = rsolv_store::ChangeInfo::new(actor, reason.clone());
                         store
@@ -180,107 +198,6 @@ pub async fn optimize(
     Ok(report)
 }
 
-fn dedent(code: &str) -> String {
-    crate::testfile::snippet(code, &(0..code.len()))
-}
-
 fn percent(p: Option<f64>) -> String {
     p.map_or_else(|| "n/a".to_owned(), |p| format!("{:.0}%", 100.0 * p))
-}
-
-/// The rule with a `pattern-not-inside` for every false-positive line, if
-/// it still matches every true positive and its own vulnerable examples.
-fn refine(
-    stored: &StoredRule,
-    findings: &[StoredFinding],
-    cases: &[TestCase],
-) -> Result<Option<(Rule, Refinement)>> {
-    let file = parse_stored(stored)?;
-    let Some(mut rule) = file.rules.into_iter().next() else {
-        return Ok(None);
-    };
-    let Some(lang) = rule
-        .languages()
-        .iter()
-        .find_map(|l| l.parse::<Language>().ok())
-    else {
-        return Ok(None);
-    };
-    let verdict = |f: &StoredFinding| f.feedback.as_ref().map(|r| r.verdict);
-    let mut added: Vec<String> = Vec::new();
-    for f in findings
-        .iter()
-        .filter(|f| verdict(f) == Some(Feedback::FalsePositive))
-    {
-        let line = f.lines.trim().to_owned();
-        if !line.is_empty() && !added.contains(&line) {
-            added.push(line);
-        }
-    }
-    let mut patterns = formula_as_patterns(&mut rule);
-    for line in &added {
-        patterns.push(Operator::PatternNotInside(Operand::Pattern(line.clone())));
-    }
-    rule.patterns = Some(patterns);
-    let Ok(engine) = engine_for(&rule) else {
-        return Ok(None);
-    };
-    let path = snippet_path(lang, None);
-    let hits = |code: &str| !engine.scan_source(&path, lang, code).matches.is_empty();
-    let (mut tp_before, mut fp_before, mut tp_after, mut fp_after) = (0, 0, 0, 0);
-    for f in findings {
-        match verdict(f) {
-            Some(Feedback::TruePositive) => {
-                tp_before += 1;
-                tp_after += usize::from(hits(&dedent(&f.lines)));
-            }
-            Some(Feedback::FalsePositive) => {
-                fp_before += 1;
-                fp_after += usize::from(hits(&dedent(&f.lines)));
-            }
-            _ => {}
-        }
-    }
-    // Every true positive and every vulnerable example must survive.
-    let examples_hold = cases.iter().all(|case| {
-        let (code, spans) = render_cases(lang, std::slice::from_ref(case), &rule.id);
-        let found = engine.scan_source(&path, lang, &code).matches;
-        let hit = spans.first().is_some_and(|(s, e)| {
-            found
-                .iter()
-                .any(|m| m.start.line >= *s && m.start.line <= *e)
-        });
-        (case.kind == TestCaseKind::Positive) == hit
-    });
-    if tp_after < tp_before || fp_after >= fp_before || !examples_hold {
-        return Ok(None);
-    }
-    let precision = |tp: usize, fp: usize| (tp + fp > 0).then(|| tp as f64 / (tp + fp) as f64);
-    let refinement = Refinement {
-        rule_id: stored.rule_id.clone(),
-        from_version: stored.version,
-        to_version: stored.version,
-        added,
-        precision_before: precision(tp_before, fp_before),
-        precision_after: precision(tp_after, fp_after),
-    };
-    Ok(Some((rule, refinement)))
-}
-
-/// The rule's search formula as a `patterns:` list (taking it out of the
-/// rule), so exclusions can be appended.
-fn formula_as_patterns(rule: &mut Rule) -> Vec<Operator> {
-    if let Some(p) = rule.pattern.take() {
-        return vec![Operator::Pattern(p)];
-    }
-    if let Some(list) = rule.patterns.take() {
-        return list;
-    }
-    if let Some(either) = rule.pattern_either.take() {
-        return vec![Operator::PatternEither(either)];
-    }
-    if let Some(regex) = rule.pattern_regex.take() {
-        return vec![Operator::PatternRegex(regex)];
-    }
-    Vec::new()
 }
