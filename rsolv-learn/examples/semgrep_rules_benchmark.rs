@@ -40,6 +40,8 @@ struct Tally {
     opt_flagged: usize,
     opt_false: usize,
     opt_true: usize,
+    opt_refined: usize,
+    opt_disabled: usize,
 }
 
 impl Tally {
@@ -56,6 +58,8 @@ impl Tally {
         self.opt_flagged += o.opt_flagged;
         self.opt_false += o.opt_false;
         self.opt_true += o.opt_true;
+        self.opt_refined += o.opt_refined;
+        self.opt_disabled += o.opt_disabled;
     }
 }
 
@@ -137,9 +141,10 @@ fn statement_at(
 /// The RFC's loop on one learned rule: store it with its two examples,
 /// record its findings on the test file, judge each (a `ruleid:` line is a
 /// true positive, any other line a false one), run `optimize`, and scan
-/// again with what is left enabled. Returns the flagged lines, the false
-/// ones among them and the true ones (a rule that `optimize` disables loses
-/// its true positives too).
+/// again with what is left enabled. Returns the `opt_*` counts: the flagged
+/// lines, the false and the true ones among them (a rule that `optimize`
+/// disables loses its true positives too), and whether the rule was refined
+/// or disabled.
 async fn after_optimize(
     synthesis: &rsolv_learn::Synthesis,
     target: &Path,
@@ -147,7 +152,7 @@ async fn after_optimize(
     text: &str,
     engine: &Engine,
     positives: &BTreeSet<usize>,
-) -> Result<(usize, usize, usize), Box<dyn std::error::Error>> {
+) -> Result<Tally, Box<dyn std::error::Error>> {
     use rsolv_store::{
         ChangeInfo, Feedback, NewFinding, NewTestCase, RuleStore, SqliteStore, TestCaseKind,
     };
@@ -192,7 +197,7 @@ async fn after_optimize(
             .set_feedback(&org, f.id, verdict, "bench", None)
             .await?;
     }
-    rsolv_learn::optimize(&catalog, "bench", &OptimizeOptions::default()).await?;
+    let report = rsolv_learn::optimize(&catalog, "bench", &OptimizeOptions::default()).await?;
     let engine = Engine::new(catalog.compiled_rules().await?);
     let flagged: BTreeSet<usize> = engine
         .scan_source(target, lang, text)
@@ -200,9 +205,14 @@ async fn after_optimize(
         .iter()
         .map(|m| m.start.line)
         .collect();
-    let false_ones = flagged.difference(positives).count();
-    let true_ones = flagged.intersection(positives).count();
-    Ok((flagged.len(), false_ones, true_ones))
+    Ok(Tally {
+        opt_flagged: flagged.len(),
+        opt_false: flagged.difference(positives).count(),
+        opt_true: flagged.intersection(positives).count(),
+        opt_refined: report.refined.len(),
+        opt_disabled: report.disabled.len(),
+        ..Tally::default()
+    })
 }
 
 /// Nodes whose children are statements: a statement that starts one is
@@ -372,12 +382,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .map(|m| m.start.line)
                 .collect();
-            let (opt_flagged, opt_false, opt_true) = runtime.block_on(after_optimize(
+            let optimized = runtime.block_on(after_optimize(
                 &synthesis, target, lang, &text, &engine, &positives,
             ))?;
-            tally.opt_flagged += opt_flagged;
-            tally.opt_false += opt_false;
-            tally.opt_true += opt_true;
+            tally.add(&optimized);
             tally.recalled += flagged.intersection(&others).count();
             tally.flagged += flagged.len();
             tally.flagged_true += flagged.intersection(&positives).count();
@@ -442,6 +450,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.opt_true,
         t.flagged_true,
         pct(t.opt_true, t.flagged_true),
+    );
+    println!(
+        "rules `optimize` refined: {}, disabled: {}",
+        t.opt_refined, t.opt_disabled,
     );
     println!(
         "other ruleid lines: {}, flagged lines: {}, time: {:.1}s",
