@@ -39,6 +39,9 @@ struct Tally {
     base_flagged_true: usize,
     opt_flagged: usize,
     opt_false: usize,
+    opt_true: usize,
+    opt_refined: usize,
+    opt_disabled: usize,
 }
 
 impl Tally {
@@ -54,6 +57,9 @@ impl Tally {
         self.base_flagged_true += o.base_flagged_true;
         self.opt_flagged += o.opt_flagged;
         self.opt_false += o.opt_false;
+        self.opt_true += o.opt_true;
+        self.opt_refined += o.opt_refined;
+        self.opt_disabled += o.opt_disabled;
     }
 }
 
@@ -135,8 +141,10 @@ fn statement_at(
 /// The RFC's loop on one learned rule: store it with its two examples,
 /// record its findings on the test file, judge each (a `ruleid:` line is a
 /// true positive, any other line a false one), run `optimize`, and scan
-/// again with what is left enabled. Returns the flagged lines and the false
-/// ones among them.
+/// again with what is left enabled. Returns the `opt_*` counts: the flagged
+/// lines, the false and the true ones among them (a rule that `optimize`
+/// disables loses its true positives too), and whether the rule was refined
+/// or disabled.
 async fn after_optimize(
     synthesis: &rsolv_learn::Synthesis,
     target: &Path,
@@ -144,7 +152,7 @@ async fn after_optimize(
     text: &str,
     engine: &Engine,
     positives: &BTreeSet<usize>,
-) -> Result<(usize, usize), Box<dyn std::error::Error>> {
+) -> Result<Tally, Box<dyn std::error::Error>> {
     use rsolv_store::{
         ChangeInfo, Feedback, NewFinding, NewTestCase, RuleStore, SqliteStore, TestCaseKind,
     };
@@ -189,7 +197,7 @@ async fn after_optimize(
             .set_feedback(&org, f.id, verdict, "bench", None)
             .await?;
     }
-    rsolv_learn::optimize(&catalog, "bench", &OptimizeOptions::default()).await?;
+    let report = rsolv_learn::optimize(&catalog, "bench", &OptimizeOptions::default()).await?;
     let engine = Engine::new(catalog.compiled_rules().await?);
     let flagged: BTreeSet<usize> = engine
         .scan_source(target, lang, text)
@@ -197,8 +205,14 @@ async fn after_optimize(
         .iter()
         .map(|m| m.start.line)
         .collect();
-    let false_ones = flagged.difference(positives).count();
-    Ok((flagged.len(), false_ones))
+    Ok(Tally {
+        opt_flagged: flagged.len(),
+        opt_false: flagged.difference(positives).count(),
+        opt_true: flagged.intersection(positives).count(),
+        opt_refined: report.refined.len(),
+        opt_disabled: report.disabled.len(),
+        ..Tally::default()
+    })
 }
 
 /// Nodes whose children are statements: a statement that starts one is
@@ -368,11 +382,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .map(|m| m.start.line)
                 .collect();
-            let (opt_flagged, opt_false) = runtime.block_on(after_optimize(
+            let optimized = runtime.block_on(after_optimize(
                 &synthesis, target, lang, &text, &engine, &positives,
             ))?;
-            tally.opt_flagged += opt_flagged;
-            tally.opt_false += opt_false;
+            tally.add(&optimized);
             tally.recalled += flagged.intersection(&others).count();
             tally.flagged += flagged.len();
             tally.flagged_true += flagged.intersection(&positives).count();
@@ -431,6 +444,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(t.opt_false, t.opt_flagged),
         t.opt_false,
         t.opt_flagged,
+    );
+    println!(
+        "true lines still flagged after `optimize`: {} of {} ({})",
+        t.opt_true,
+        t.flagged_true,
+        pct(t.opt_true, t.flagged_true),
+    );
+    println!(
+        "rules `optimize` refined: {}, disabled: {}",
+        t.opt_refined, t.opt_disabled,
     );
     println!(
         "other ruleid lines: {}, flagged lines: {}, time: {:.1}s",

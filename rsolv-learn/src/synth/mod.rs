@@ -20,8 +20,8 @@ use crate::check::{engine_for, matches_in, overlaps, snippet_path};
 use crate::diff::{ChangedRegion, changed_regions};
 use crate::{Error, Result, SecurityFix};
 use generalize::{LADDER, Level, Metavars, Renderer, argument_texts};
-pub(crate) use syntax::kinds;
 use syntax::{Scope, SyntaxKinds, construct_at, text};
+pub(crate) use syntax::{kinds, parse as parse_tree};
 
 /// A candidate may match at most this many times as many codebase sites as
 /// its more specific neighbour (plus [`EXPLOSION_SLACK`]) before it counts

@@ -2,4 +2,5 @@
 //! temporary codebases.
 
 mod learning;
+mod optimize;
 mod real_semgrep;
