@@ -424,6 +424,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// The nodes where a match of `p` can start.
     fn candidates(&self, p: &Pat) -> Box<dyn Iterator<Item = NodeId> + '_> {
         match p {
+            // `O. ...` matches at any link of a chain (a Java method call
+            // is no field access).
+            Pat::Node { .. } if self.chain_object(p).is_some() => Box::new(self.tree.ids()),
             Pat::Node { kind, .. }
                 if self.js_function_targets(p).is_some()
                     || self.kind_name(*kind) == "variable_declaration" =>
@@ -621,6 +624,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         match p {
             Pat::Node { kind, .. } => {
                 (n.kind == *kind && n.class == Class::Interior)
+                    || (n.named && self.chain_object(p).is_some())
                     || (self.any_braces(p) && self.is_braces(n.kind))
                     || (self.kind_name(*kind) == "variable_declaration"
                         && self.kind_name(n.kind) == "lexical_declaration")
@@ -965,7 +969,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             return None;
         };
         match (self.kind_name(*kind), kids.as_slice()) {
-            (name, [lhs, _, rhs]) if ASSIGNMENT_KINDS.contains(&name) => Some((lhs, rhs)),
+            // Only a plain `=` (or Go's `:=`) is a declaration's equal:
+            // `x += e` is no `T x = e`.
+            (name, [lhs, Pat::Leaf { text, .. }, rhs])
+                if ASSIGNMENT_KINDS.contains(&name) && matches!(&**text, "=" | ":=") =>
+            {
+                Some((lhs, rhs))
+            }
             ("expression_statement", [inner]) => self.assignment_parts_of_pattern(inner),
             _ => None,
         }
