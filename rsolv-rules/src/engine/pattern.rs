@@ -128,10 +128,11 @@ impl PatternTree {
                 Pat::Node { kids, .. } => kids.iter().for_each(|k| walk(k, out)),
                 Pat::Deep(inner) | Pat::InStatement(inner) => walk(inner, out),
                 // Only the last segment of a name that imports can alias
-                // (`java.lang.Runtime`) is sure to be in the file.
-                Pat::Name {
-                    dotted, tail: None, ..
-                } => {
+                // (`java.lang.Runtime`) is sure to be in the file; with a
+                // metavariable tail (`requests.$M`), the last segment before
+                // it, which an import names too (`import requests as r`),
+                // except Java's implicit `java.lang`.
+                Pat::Name { dotted, tail, .. } if tail.is_none() || &**dotted != "java.lang" => {
                     if let Some(last) = dotted.rsplit('.').next().filter(|l| l.len() >= 2) {
                         out.push(last.to_owned());
                     }
@@ -956,6 +957,21 @@ mod tests {
             rewrite_holes_for(Language::Python, "f(...$A)"),
             "f(__rsel__rsmv_A)"
         );
+    }
+
+    #[test]
+    fn required_words_include_the_module_before_a_metavariable_tail() {
+        let words = |lang: Language, text: &str| {
+            let grammar = super::super::lang::grammar(lang, false).expect("grammar");
+            parse_pattern(lang, &grammar, text)
+                .expect("parses")
+                .required_words()
+        };
+        let python = words(Language::Python, "requests.$METHOD(..., $DATA, ...)");
+        assert!(python.contains(&"requests".to_owned()), "{python:?}");
+        // `java.lang` is imported implicitly: `lang` need not be in the file.
+        let java = words(Language::Java, "java.lang.$C.forName($X)");
+        assert!(!java.contains(&"lang".to_owned()), "{java:?}");
     }
 
     #[test]
