@@ -9,7 +9,6 @@ use rsolv_rules::Rule;
 use rsolv_store::{StoredRule, TestCaseKind};
 
 use crate::check::{engine_for, snippet_path};
-use crate::testfile::render_cases;
 use crate::{Result, RuleCatalog, parse_stored};
 
 /// Rules equivalent to an older one (same languages, same formula up to
@@ -71,17 +70,7 @@ pub(super) async fn duplicates(
                 continue;
             };
             let path = snippet_path(lang, Some(Path::new("case")));
-            let covers = cases.iter().all(|case| {
-                let (code, spans) = render_cases(lang, std::slice::from_ref(case), &rule.id);
-                let found = engine.scan_source(&path, lang, &code).matches;
-                let hit = spans.first().is_some_and(|(s, e)| {
-                    found
-                        .iter()
-                        .any(|m| m.start.line >= *s && m.start.line <= *e)
-                });
-                (case.kind == TestCaseKind::Positive) == hit
-            });
-            if covers {
+            if super::refine::examples_hold(&engine, &path, lang, &cases, &rule.id) {
                 out.push((
                     stored.rule_id.clone(),
                     format!("optimize: subsumed by `{}`", other_stored.rule_id),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use rsolv_store::{Feedback, RuleFilter, StoredFinding};
+use rsolv_store::{Feedback, RuleFilter, StoredFinding, StoredRule};
 use serde::Serialize;
 
 mod duplicates;
@@ -157,34 +157,32 @@ pub async fn optimize(
                     } else {
                         reason.push_str(" and no refinement keeps its true positives");
                     }
-                    if !options.dry_run {
-                        let change = rsolv_store::ChangeInfo::new(actor, reason.clone());
-                        store
-                            .set_enabled(org, &stored.rule_id, false, &change)
-                            .await?;
-                    }
-                    retired.insert(stored.rule_id.clone());
-                    report.disabled.push(Retired {
-                        rule_id: stored.rule_id.clone(),
+                    disable(
+                        catalog,
+                        actor,
+                        options,
+                        stored,
                         reason,
-                    });
+                        &mut retired,
+                        &mut report,
+                    )
+                    .await?;
                 }
             }
         } else if tp == 0 && matches >= options.min_matches {
             report.unconfirmed.push(stored.rule_id.clone());
             if options.disable_unconfirmed {
                 let reason = format!("optimize: no true positive in {matches} findings");
-                if !options.dry_run {
-                    let change = rsolv_store::ChangeInfo::new(actor, reason.clone());
-                    store
-                        .set_enabled(org, &stored.rule_id, false, &change)
-                        .await?;
-                }
-                retired.insert(stored.rule_id.clone());
-                report.disabled.push(Retired {
-                    rule_id: stored.rule_id.clone(),
+                disable(
+                    catalog,
+                    actor,
+                    options,
+                    stored,
                     reason,
-                });
+                    &mut retired,
+                    &mut report,
+                )
+                .await?;
             }
         }
     }
@@ -196,6 +194,32 @@ pub async fn optimize(
         report.duplicates.push(Retired { rule_id, reason });
     }
     Ok(report)
+}
+
+/// Switch a rule off (never delete it), with the reason in its audit
+/// trail, and report it (only report it in a dry run).
+async fn disable(
+    catalog: &RuleCatalog,
+    actor: &str,
+    options: &OptimizeOptions,
+    stored: &StoredRule,
+    reason: String,
+    retired: &mut BTreeSet<String>,
+    report: &mut OptimizationReport,
+) -> Result<()> {
+    if !options.dry_run {
+        let change = rsolv_store::ChangeInfo::new(actor, reason.clone());
+        catalog
+            .store()
+            .set_enabled(catalog.org(), &stored.rule_id, false, &change)
+            .await?;
+    }
+    retired.insert(stored.rule_id.clone());
+    report.disabled.push(Retired {
+        rule_id: stored.rule_id.clone(),
+        reason,
+    });
+    Ok(())
 }
 
 fn percent(p: Option<f64>) -> String {

@@ -1,6 +1,8 @@
 //! Refining a rule from feedback: exclude each false positive with the
 //! smallest construct around it that keeps every true positive.
 
+use std::path::Path;
+
 use rsolv_core::Language;
 use rsolv_rules::{Engine, Operand, Operator, Rule};
 use rsolv_store::{Feedback, StoredFinding, StoredRule, TestCase, TestCaseKind};
@@ -60,7 +62,8 @@ pub(super) fn refine(
         let now = sites.reported(engine);
         let lost = (0..sites.len())
             .any(|i| sites.verdict(i) == Feedback::TruePositive && before[i] && !now[i]);
-        (!lost && examples_hold(engine, lang, cases, &rule.id)).then_some(now)
+        (!lost && examples_hold(engine, &snippet_path(lang, None), lang, cases, &rule.id))
+            .then_some(now)
     };
     let mut added: Vec<String> = Vec::new();
     let mut reported = before.clone();
@@ -115,11 +118,16 @@ pub(super) fn refine(
 
 /// Whether `engine` still matches every vulnerable example of the rule and
 /// none of its safe ones.
-fn examples_hold(engine: &Engine, lang: Language, cases: &[TestCase], rule_id: &str) -> bool {
-    let path = snippet_path(lang, None);
+pub(super) fn examples_hold(
+    engine: &Engine,
+    path: &Path,
+    lang: Language,
+    cases: &[TestCase],
+    rule_id: &str,
+) -> bool {
     cases.iter().all(|case| {
         let (code, spans) = render_cases(lang, std::slice::from_ref(case), rule_id);
-        let found = engine.scan_source(&path, lang, &code).matches;
+        let found = engine.scan_source(path, lang, &code).matches;
         let hit = spans.first().is_some_and(|(s, e)| {
             found
                 .iter()
