@@ -240,6 +240,11 @@ pub struct ScanArgs {
     /// Scan files that .gitignore/.semgrepignore exclude too.
     #[arg(long)]
     pub no_git_ignore: bool,
+    /// Taint rules follow tainted arguments into functions defined in the
+    /// same file (as Opengrep's intrafile mode; Semgrep's free engine stops
+    /// at the call).
+    #[arg(long)]
+    pub taint_intrafile: bool,
 }
 
 /// `rsolv rules ...`

@@ -22,7 +22,11 @@ pub(crate) async fn run(
         Err(status) => return Ok(status),
     };
     let engine: std::sync::Arc<dyn Scanner> = match args.engine {
-        EngineKind::Rsolv => std::sync::Arc::new(Engine::new(rules)),
+        EngineKind::Rsolv => {
+            let mut engine = Engine::new(rules);
+            engine.set_taint_intrafile(args.taint_intrafile);
+            std::sync::Arc::new(engine)
+        }
         EngineKind::Semgrep => {
             let cli = SemgrepCli::new(raw);
             if cli.version().is_none() {

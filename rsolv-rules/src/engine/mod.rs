@@ -273,6 +273,42 @@ impl Engine {
         })
     }
 
+    /// Opt in to intrafile taint: a tainted argument passed to a function
+    /// defined in the same file taints that function's parameter, and
+    /// sinks in its body report (a few calls deep). Semgrep's free engine
+    /// stops at the call; Opengrep and Semgrep Pro follow it.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use rsolv_core::Language;
+    /// use rsolv_rules::{Engine, parse_rules};
+    ///
+    /// let rules = parse_rules(r#"
+    /// rules:
+    ///   - id: shell
+    ///     message: request data reaches a shell
+    ///     languages: [python]
+    ///     severity: ERROR
+    ///     mode: taint
+    ///     pattern-sources: [{pattern: input()}]
+    ///     pattern-sinks: [{pattern: os.system(...)}]
+    /// "#, Path::new("r.yaml"))?.compile()?;
+    /// let code = "def run(cmd):\n    os.system(cmd)\n\nrun(input())\n";
+    /// let mut engine = Engine::new(rules);
+    /// let path = Path::new("a.py");
+    /// assert!(engine.scan_source(path, Language::Python, code).matches.is_empty());
+    /// engine.set_taint_intrafile(true);
+    /// assert_eq!(engine.scan_source(path, Language::Python, code).matches[0].start.line, 2);
+    /// # Ok::<(), rsolv_rules::Error>(())
+    /// ```
+    pub fn set_taint_intrafile(&mut self, on: bool) {
+        for rule in &mut self.rules {
+            if let Some(taint) = rule.taint.as_mut() {
+                taint.set_intrafile(on);
+            }
+        }
+    }
+
     /// Scan one file's text. `lang` is the file's language; rules for
     /// `generic`/`regex` run on every file.
     pub fn scan_source(&self, path: &Path, lang: Language, source: &str) -> FileResult {

@@ -83,7 +83,17 @@ pub(crate) struct Options {
     pub(crate) safe_functions: bool,
     /// `taint_assume_safe_booleans` / `taint_assume_safe_numbers`.
     pub(crate) scalars: SafeScalars,
+    /// Follow tainted arguments into functions defined in the same file
+    /// (beyond Semgrep's free engine, as Opengrep's intrafile mode).
+    pub(crate) intrafile: bool,
 }
+
+/// Calls are followed into same-file functions this many levels deep.
+const MAX_CALL_DEPTH: usize = 3;
+/// Call kinds, across the grammars, for the intrafile analysis.
+const CALLS: &[&str] = &["call", "call_expression", "method_invocation"];
+/// Argument-list kinds.
+const ARGUMENT_LISTS: &[&str] = &["argument_list", "arguments"];
 
 /// Tainted data reaching a sink.
 #[derive(Debug, Clone)]
@@ -169,8 +179,14 @@ pub(crate) fn analyze(
         scalar_declaration: false,
         found: HashMap::new(),
         sanitizers: Vec::new(),
+        definitions: HashMap::new(),
+        calls: Vec::new(),
+        entry: HashMap::new(),
     };
     walker.sanitizers = walker.active_sanitizers();
+    if options.intrafile {
+        walker.definitions = walker.definitions();
+    }
     for (i, h) in hits.sinks.iter().enumerate() {
         let at = walker.anchor(h.m.start, h.m.end);
         walker.sinks_at.entry(at).or_default().push(i);
@@ -207,6 +223,33 @@ pub(crate) fn analyze(
             .push(Effect::Propagator(i));
     }
     walker.walk(tree.root());
+    // Intrafile: walk each same-file function again with the parameters
+    // its callers passed tainted data to, a few calls deep.
+    for _ in 0..MAX_CALL_DEPTH {
+        let calls = std::mem::take(&mut walker.calls);
+        if calls.is_empty() {
+            break;
+        }
+        let mut entries: HashMap<NodeId, HashMap<usize, Taint>> = HashMap::new();
+        for (function, position, taint) in calls {
+            union(
+                entries
+                    .entry(function)
+                    .or_default()
+                    .entry(position)
+                    .or_default(),
+                taint,
+            );
+        }
+        let mut functions: Vec<NodeId> = entries.keys().copied().collect();
+        functions.sort_unstable();
+        for function in functions {
+            walker.entry = entries.remove(&function).unwrap_or_default();
+            walker.env.clear();
+            walker.function(function);
+            walker.entry.clear();
+        }
+    }
     let mut flows: Vec<Flow> = walker.found.into_values().collect();
     flows.sort_by_key(|f| f.sink);
     flows
@@ -233,6 +276,13 @@ struct Walker<'a, 't, 's> {
     /// Sanitizer hits that apply (`not_conflicting` ones that coincide with
     /// a source or sink are dropped), as (start, end, exact).
     sanitizers: Vec<(u32, u32, bool)>,
+    /// Intrafile: functions by name (names defined once only).
+    definitions: HashMap<String, NodeId>,
+    /// Intrafile: tainted arguments passed to same-file functions, as
+    /// (function, parameter position, taint).
+    calls: Vec<(NodeId, usize, Taint)>,
+    /// Intrafile: the tainted parameters of the function walked again.
+    entry: HashMap<usize, Taint>,
 }
 
 impl<'a> Walker<'a, '_, '_> {
@@ -315,8 +365,128 @@ impl<'a> Walker<'a, '_, '_> {
         } else {
             self.walk_kids(id);
             self.appending_call(id);
+            if self.options.intrafile && has(CALLS, kind) {
+                self.same_file_call(id);
+            }
         }
         self.side_effects(id);
+    }
+
+    /// Functions defined in the file, by name; a name defined twice is
+    /// left out (which one a call reaches is unknown).
+    fn definitions(&self) -> HashMap<String, NodeId> {
+        let mut by_name: HashMap<String, Option<NodeId>> = HashMap::new();
+        for id in self.tree.ids() {
+            if !has(self.syntax.functions, self.kind(id)) {
+                continue;
+            }
+            let Some(name) = self.tree.kids(id).iter().copied().find(|&k| {
+                self.tree.node(k).named && self.kind(k).ends_with("identifier")
+                    || self.kind(k) == "constant"
+            }) else {
+                continue;
+            };
+            by_name
+                .entry(self.tree.text(name).to_owned())
+                .and_modify(|seen| *seen = None)
+                .or_insert(Some(id));
+        }
+        by_name
+            .into_iter()
+            .filter_map(|(name, id)| Some((name, id?)))
+            .collect()
+    }
+
+    /// The parameter names of a function, in order (a leading `self` or
+    /// `cls` left out, as a method call does not pass it).
+    fn parameter_names(&self, function: NodeId) -> Vec<NodeId> {
+        let Some(list) = self
+            .tree
+            .kids(function)
+            .iter()
+            .copied()
+            .rfind(|&k| has(self.syntax.parameters, self.kind(k)))
+        else {
+            return Vec::new();
+        };
+        let mut names = Vec::new();
+        for &param in self.tree.kids(list) {
+            if !self.tree.node(param).named {
+                continue;
+            }
+            if has(self.syntax.names, self.kind(param)) {
+                names.push(param);
+                continue;
+            }
+            // The first name inside a parameter node (`String id`,
+            // `x=1`, `x: int`).
+            if let Some(&name) = self
+                .tree
+                .kids(param)
+                .iter()
+                .find(|&&k| has(self.syntax.names, self.kind(k)))
+            {
+                names.push(name);
+            }
+        }
+        if names
+            .first()
+            .is_some_and(|&n| matches!(self.tree.text(n), "self" | "cls"))
+        {
+            names.remove(0);
+        }
+        names
+    }
+
+    /// A call `f(args)` (or `self.f` / `this.f`) of a function defined in
+    /// the file: remember which of its parameters receive tainted data.
+    fn same_file_call(&mut self, id: NodeId) {
+        let kids = self.tree.kids(id);
+        let Some(args) = kids
+            .iter()
+            .copied()
+            .rfind(|&k| has(ARGUMENT_LISTS, self.kind(k)))
+        else {
+            return;
+        };
+        let before: Vec<NodeId> = kids
+            .iter()
+            .copied()
+            .take_while(|&k| k != args)
+            .filter(|&k| self.tree.node(k).named)
+            .collect();
+        // The callee: a bare name, or a member of `self`/`this`.
+        let callee = match before.as_slice() {
+            [name] => Some(*name),
+            [object, name] if matches!(self.tree.text(*object), "self" | "this") => Some(*name),
+            _ => None,
+        };
+        let callee = callee.map(|c| match self.tree.kids(c) {
+            [object, .., name]
+                if has(self.syntax.members, self.kind(c))
+                    && matches!(self.tree.text(*object), "self" | "this") =>
+            {
+                *name
+            }
+            _ => c,
+        });
+        let Some(&function) = callee.and_then(|c| self.definitions.get(self.tree.text(c))) else {
+            return;
+        };
+        let positional = self
+            .tree
+            .kids(args)
+            .iter()
+            .copied()
+            .filter(|&a| self.tree.node(a).named && !self.kind(a).contains("keyword"))
+            .filter(|&a| !matches!(self.kind(a), "pair" | "comment"))
+            .collect::<Vec<_>>();
+        for (position, arg) in positional.into_iter().enumerate() {
+            let taint = self.expr(arg);
+            if !taint.is_empty() {
+                self.calls.push((function, position, taint));
+            }
+        }
     }
 
     /// `s.concat(x)` (Ruby): the receiver takes the taint of the arguments,
@@ -364,6 +534,26 @@ impl<'a> Walker<'a, '_, '_> {
         for &kid in self.tree.kids(id) {
             if has(self.syntax.parameters, self.kind(kid)) {
                 self.parameters(kid);
+            }
+        }
+        if self.functions == 1 && !self.entry.is_empty() {
+            let names = self.parameter_names(id);
+            for (position, taint) in std::mem::take(&mut self.entry) {
+                let Some(&name) = names.get(position) else {
+                    continue;
+                };
+                let taint = taint
+                    .into_iter()
+                    .map(|f| {
+                        let mut via = f.via.to_vec();
+                        via.push(name);
+                        Fact {
+                            via: Arc::from(via),
+                            ..f
+                        }
+                    })
+                    .collect();
+                self.env.insert(self.tree.text(name).to_owned(), taint);
             }
         }
         if let Some(sinks) = self.sinks_at.get(&id).cloned() {

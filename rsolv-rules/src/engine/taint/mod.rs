@@ -64,6 +64,11 @@ pub(crate) struct TaintMatch {
 }
 
 impl TaintRule {
+    /// Follow tainted arguments into functions defined in the same file.
+    pub(crate) fn set_intrafile(&mut self, on: bool) {
+        self.options.intrafile = on;
+    }
+
     /// Parse the specifications' patterns for each language of `rule`.
     /// Errors name the languages that could not be prepared.
     pub(crate) fn new(rule: &CompiledRule, spec: &TaintSpec) -> Result<Self, String> {
@@ -320,6 +325,7 @@ fn options(rule: &CompiledRule, spec: &TaintSpec) -> Result<Options, String> {
             booleans: flag("taint_assume_safe_booleans"),
             numbers: flag("taint_assume_safe_numbers"),
         },
+        intrafile: false,
     })
 }
 

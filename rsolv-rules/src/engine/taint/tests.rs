@@ -84,3 +84,44 @@ fn safe_scalar_options_stop_boolean_and_number_values() {
     let lines: Vec<usize> = result.matches.iter().map(|m| m.start.line).collect();
     assert_eq!(lines, [7]);
 }
+
+/// Sink lines with intrafile taint on.
+fn intrafile_sink_lines(lang: &str, code: &str) -> Vec<usize> {
+    use std::path::Path;
+
+    use rsolv_core::Language;
+
+    use crate::{Engine, parse_rules};
+    let yaml = format!(
+        "rules:\n  - id: t\n    mode: taint\n    message: m\n    severity: ERROR\n    languages: [{lang}]\n    pattern-sources: [{{pattern: source(...)}}]\n    pattern-sanitizers: [{{pattern: clean(...)}}]\n    pattern-sinks: [{{pattern: sink(...)}}]\n"
+    );
+    let rules = parse_rules(&yaml, Path::new("t.yaml"))
+        .and_then(|l| l.compile())
+        .expect("valid rule");
+    let mut engine = Engine::new(rules);
+    engine.set_taint_intrafile(true);
+    let language: Language = lang.parse().expect("language");
+    let path = format!("t.{}", language.extensions()[0]);
+    let result = engine.scan_source(Path::new(&path), language, code);
+    result.matches.iter().map(|m| m.start.line).collect()
+}
+
+#[test]
+fn intrafile_taint_follows_arguments_into_same_file_functions() {
+    // Off by default, as in Semgrep's free engine.
+    let py = "def run(a, b):\n    sink(a)\n    sink(b)\n\ndef main():\n    run(source(), 'x')\n    run(clean(source()), 'y')\n";
+    assert_eq!(sink_lines("python", py), Vec::<usize>::new());
+    // Only the parameter that receives tainted data; sanitized arguments
+    // taint nothing.
+    assert_eq!(intrafile_sink_lines("python", py), [2]);
+    // Methods called on self/this skip the receiver; two calls deep.
+    let py_method = "class A:\n    def inner(self, v):\n        sink(v)\n\n    def outer(self, w):\n        self.inner(w)\n\n    def main(self):\n        self.outer(source())\n";
+    assert_eq!(intrafile_sink_lines("python", py_method), [3]);
+    let js = "function run(a, b) {\n  sink(b);\n}\nfunction main() {\n  run('x', source());\n}\n";
+    assert_eq!(intrafile_sink_lines("javascript", js), [2]);
+    let java = "class A {\n  void run(String a) {\n    sink(a);\n  }\n  void main() {\n    this.run(source());\n  }\n}\n";
+    assert_eq!(intrafile_sink_lines("java", java), [3]);
+    // A name defined twice is not followed (which one runs is unknown).
+    let twice = "def run(a):\n    sink(a)\n\ndef run(a):\n    pass\n\nrun(source())\n";
+    assert_eq!(intrafile_sink_lines("python", twice), Vec::<usize>::new());
+}
