@@ -43,6 +43,26 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         out
     }
 
+    /// All matches of `formula`, sorted, one per range and distinct
+    /// bindings (Semgrep reports a range once per message its bindings
+    /// give).
+    pub(crate) fn matches_by_binding(&mut self, formula: &Formula) -> Vec<RangeMatch> {
+        let mut out = self.eval(formula);
+        out.sort_by_key(|m| (m.start, m.end));
+        let mut kept: Vec<RangeMatch> = Vec::with_capacity(out.len());
+        for m in out {
+            let seen = kept
+                .iter()
+                .rev()
+                .take_while(|k| (k.start, k.end) == (m.start, m.end))
+                .any(|k| k.env == m.env);
+            if !seen {
+                kept.push(m);
+            }
+        }
+        kept
+    }
+
     fn eval(&mut self, formula: &Formula) -> Vec<RangeMatch> {
         let key = formula as *const Formula;
         if let Some(hit) = self.cache.get(&key) {

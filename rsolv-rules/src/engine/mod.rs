@@ -369,7 +369,7 @@ impl Engine {
                 if !applies || !wanted {
                     continue;
                 }
-                for m in eval.matches(formula) {
+                for m in eval.matches_by_binding(formula) {
                     result
                         .matches
                         .push(self.finding(&rule.rule, path, source, &lines, &m));
@@ -411,9 +411,19 @@ impl Engine {
                 b.end.offset,
             ))
         });
-        result
-            .matches
-            .dedup_by(|a, b| a.rule_id == b.rule_id && a.start == b.start && a.end == b.end);
+        // One finding per rule, range and message, as Semgrep reports it.
+        let mut kept: Vec<RuleMatch> = Vec::with_capacity(result.matches.len());
+        for m in std::mem::take(&mut result.matches) {
+            let seen = kept
+                .iter()
+                .rev()
+                .take_while(|k| k.start == m.start)
+                .any(|k| k.rule_id == m.rule_id && k.end == m.end && k.message == m.message);
+            if !seen {
+                kept.push(m);
+            }
+        }
+        result.matches = kept;
         result
     }
 
