@@ -236,6 +236,14 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
                             .is_some_and(|b| matches_at_start(regex, self.text(b)))
                     })
                     .collect(),
+                Formula::MetavariableRedos { metavariable } => current
+                    .into_iter()
+                    .filter(|m| {
+                        m.env
+                            .get(metavariable)
+                            .is_some_and(|b| super::redos::is_vulnerable(self.text(b)))
+                    })
+                    .collect(),
                 Formula::MetavariableComparison {
                     metavariable,
                     comparison,

@@ -39,6 +39,11 @@ pub(crate) enum Formula {
         strip: bool,
     },
     Focus(Vec<String>),
+    /// `metavariable-analysis` with the `redos` analyzer: the bound regex
+    /// may backtrack catastrophically.
+    MetavariableRedos {
+        metavariable: String,
+    },
     /// A condition the engine cannot evaluate yet (`metavariable-type`, …):
     /// it keeps every match, and the engine reports it once per rule.
     Unsupported(&'static str),
@@ -159,6 +164,12 @@ pub(crate) fn build(
         },
         Matcher::Focus(names) => Formula::Focus(names.clone()),
         Matcher::MetavariableType { .. } => Formula::Unsupported("metavariable-type"),
+        Matcher::MetavariableAnalysis {
+            metavariable,
+            analyzer,
+        } if analyzer == "redos" => Formula::MetavariableRedos {
+            metavariable: metavariable.clone(),
+        },
         Matcher::MetavariableAnalysis { .. } => Formula::Unsupported("metavariable-analysis"),
         Matcher::MetavariableName { .. } => Formula::Unsupported("metavariable-name"),
     })

@@ -20,6 +20,7 @@ mod matcher;
 mod names;
 mod pattern;
 mod pattern_rewrite;
+mod redos;
 mod scan;
 mod taint;
 mod tree;
