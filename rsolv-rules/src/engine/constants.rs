@@ -293,10 +293,12 @@ impl<'a> Walk<'a, '_> {
             self.lhs.push(lhs);
             let value = self.constant(rhs, chain);
             let rhs_node = self.tree.node(rhs);
+            // A JavaScript regex literal (`r = /a+/`) is a constant too.
             let literal = ((rhs_node.class == Class::Leaf
                 && rhs_node.named
                 && LITERAL_KINDS.contains(&self.kind_name(rhs)))
-                || rhs_node.class == Class::Str)
+                || rhs_node.class == Class::Str
+                || self.kind_name(rhs) == "regex")
                 .then_some(rhs);
             let content = (rhs_node.class == Class::Str && value.is_some())
                 .then_some(rhs_node.content)

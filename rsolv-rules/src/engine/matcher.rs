@@ -772,6 +772,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     || self
                         .symbolic_value(t)
                         .is_some_and(|v| self.node(p, v, env, k))
+                    // A variable holding a regex literal matches a regex
+                    // pattern (`r = /a+/` ... `r.test(s)` for `/$R/.test(...)`).
+                    || (n.class == Class::Leaf
+                        && self.kind_name(*kind) == "regex"
+                        && self.literal_constant(t).is_some_and(|l| {
+                            self.tree.node(l).kind == *kind && self.node(p, l, env, k)
+                        }))
             }
             Pat::Leaf { kind, text, named } => {
                 (n.kind == *kind
