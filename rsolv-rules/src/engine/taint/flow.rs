@@ -90,10 +90,6 @@ pub(crate) struct Options {
 
 /// Calls are followed into same-file functions this many levels deep.
 const MAX_CALL_DEPTH: usize = 3;
-/// Call kinds, across the grammars, for the intrafile analysis.
-const CALLS: &[&str] = &["call", "call_expression", "method_invocation"];
-/// Argument-list kinds.
-const ARGUMENT_LISTS: &[&str] = &["argument_list", "arguments"];
 
 /// Tainted data reaching a sink.
 #[derive(Debug, Clone)]
@@ -365,7 +361,7 @@ impl<'a> Walker<'a, '_, '_> {
         } else {
             self.walk_kids(id);
             self.appending_call(id);
-            if self.options.intrafile && has(CALLS, kind) {
+            if self.options.intrafile && has(self.syntax.calls, kind) {
                 self.same_file_call(id);
             }
         }
@@ -445,7 +441,7 @@ impl<'a> Walker<'a, '_, '_> {
         let Some(args) = kids
             .iter()
             .copied()
-            .rfind(|&k| has(ARGUMENT_LISTS, self.kind(k)))
+            .rfind(|&k| has(self.syntax.arguments, self.kind(k)))
         else {
             return;
         };

@@ -32,6 +32,9 @@ pub(crate) struct Syntax {
     /// Methods whose call `recv.m(args)` adds the arguments' taint to the
     /// receiver (Semgrep does it for Ruby's `concat`).
     pub(crate) appends: &'static [&'static str],
+    /// Calls, and their argument lists (for intrafile taint).
+    pub(crate) calls: &'static [&'static str],
+    pub(crate) arguments: &'static [&'static str],
 }
 
 /// The syntax tables for `lang`, or `None` for text languages.
@@ -72,6 +75,8 @@ static PYTHON: Syntax = Syntax {
     parameters: &["parameters", "lambda_parameters"],
     slices: &["slice"],
     appends: &[],
+    calls: &["call"],
+    arguments: &["argument_list"],
 };
 
 static JAVASCRIPT: Syntax = Syntax {
@@ -124,6 +129,8 @@ static JAVASCRIPT: Syntax = Syntax {
     parameters: &["formal_parameters"],
     slices: &[],
     appends: &[],
+    calls: &["call_expression"],
+    arguments: &["arguments"],
 };
 
 static JAVA: Syntax = Syntax {
@@ -161,6 +168,8 @@ static JAVA: Syntax = Syntax {
     parameters: &["formal_parameters", "inferred_parameters"],
     slices: &[],
     appends: &[],
+    calls: &["method_invocation"],
+    arguments: &["argument_list"],
 };
 
 static GO: Syntax = Syntax {
@@ -190,6 +199,8 @@ static GO: Syntax = Syntax {
     parameters: &["parameter_list"],
     slices: &["slice_expression"],
     appends: &[],
+    calls: &["call_expression"],
+    arguments: &["argument_list"],
 };
 
 static RUBY: Syntax = Syntax {
@@ -236,4 +247,6 @@ static RUBY: Syntax = Syntax {
     ],
     slices: &[],
     appends: &["concat"],
+    calls: &["call"],
+    arguments: &["argument_list"],
 };
