@@ -25,6 +25,39 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             || self.imported_member(p, t, env, k)
             || self.js_shorthand_property(p, t, env, k)
             || self.bare_decorator(p, t, env, k)
+            || self.lambda_return(p, t, env, k)
+    }
+
+    /// A lambda's expression body is its return value: `return $X` matches
+    /// the `e` of `lambda x: e` or `x => e`, as in Semgrep.
+    fn lambda_return(&self, p: &Pat, t: NodeId, env: &mut Env, k: Cont) -> bool {
+        let Pat::Node { kind, kids, .. } = p else {
+            return false;
+        };
+        if self.kind_name(*kind) != "return_statement"
+            || self.lambda_bodies().binary_search(&t).is_err()
+        {
+            return false;
+        }
+        // The `return` keyword, then the value.
+        let values: Vec<&Pat> = kids
+            .iter()
+            .filter(|k| !matches!(k, Pat::Leaf { named: false, .. }))
+            .collect();
+        match values.as_slice() {
+            // A metavariable binds the body with its parentheses.
+            [Pat::Metavar(name)] => {
+                let (start, end) = self.lambda_body_span(t);
+                let body = Binding {
+                    node: Some(t),
+                    start,
+                    end,
+                };
+                self.bind(name, body, env, k)
+            }
+            [value] => self.node(value, t, env, k),
+            _ => false,
+        }
     }
 
     /// Python's `@f` is `@f()`: a decorator pattern calling `f(...)` with

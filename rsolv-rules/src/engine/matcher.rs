@@ -235,6 +235,8 @@ pub(crate) struct TreeMatcher<'t, 's> {
     class_bodies: std::cell::OnceCell<HashSet<NodeId>>,
     /// Names declared by parameters (see `parameter_names`).
     parameter_names: std::cell::OnceCell<HashSet<NodeId>>,
+    /// Expression bodies of lambdas (see `lambda_bodies`).
+    lambda_bodies: std::cell::OnceCell<Vec<NodeId>>,
     /// `sub_statements`, per statement: a `...` in a statement sequence
     /// asks for them again at every start position.
     sub_statements: std::cell::RefCell<HashMap<NodeId, Arc<[NodeId]>>>,
@@ -360,6 +362,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     "binary_operator",
                     "binary",
                     "decorator",
+                    "return_statement",
                 ]));
                 kinds
             },
@@ -388,6 +391,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             constants: std::cell::OnceCell::new(),
             class_bodies: std::cell::OnceCell::new(),
             parameter_names: std::cell::OnceCell::new(),
+            lambda_bodies: std::cell::OnceCell::new(),
             sub_statements: std::cell::RefCell::default(),
             seq_top: std::cell::Cell::new((0, 0)),
             seq_possible: std::cell::RefCell::default(),
@@ -466,6 +470,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Node { kind, .. } if self.kind_name(*kind) == "expression_statement" => {
                 self.nodes_of_kinds(SIMPLE_STATEMENTS.iter().filter_map(|n| self.kind_id(n)))
             }
+            // A return also matches a lambda's expression body.
+            Pat::Node { kind, .. } if self.kind_name(*kind) == "return_statement" => Box::new(
+                self.nodes_of_kind(*kind)
+                    .iter()
+                    .copied()
+                    .chain(self.lambda_bodies().iter().copied()),
+            ),
             Pat::Node { kind, .. } if self.equivalent_kinds(*kind).is_some() => {
                 self.nodes_of_kinds(std::iter::once(*kind).chain(self.equivalent_kinds(*kind)))
             }
@@ -515,6 +526,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             constants: std::cell::OnceCell::new(),
             class_bodies: std::cell::OnceCell::new(),
             parameter_names: std::cell::OnceCell::new(),
+            lambda_bodies: std::cell::OnceCell::new(),
             sub_statements: std::cell::RefCell::default(),
             seq_top: std::cell::Cell::new((0, 0)),
             seq_possible: std::cell::RefCell::default(),
@@ -541,12 +553,11 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     // A decorated Python definition is matched (and
                     // reported) with its decorators, as Semgrep does.
                     let id = self.decorated.get(&id).copied().unwrap_or(id);
-                    let n = self.tree.node(id);
-                    let end = self.reported_end(p, id);
+                    let (start, end) = (self.reported_start(p, id), self.reported_end(p, id));
                     let mut found = 0;
                     self.node(p, id, &mut Env::default(), &mut |env| {
                         out.push(RangeMatch {
-                            start: n.start,
+                            start,
                             end,
                             env: env.clone(),
                         });
@@ -638,6 +649,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     || self.equivalent_kinds(*kind) == Some(n.kind)
                     || (self.kind_name(*kind) == "expression_statement"
                         && SIMPLE_STATEMENTS.contains(&self.kind_name(n.kind)))
+                    || (self.kind_name(*kind) == "return_statement"
+                        && self.lambda_bodies().binary_search(&id).is_ok())
             }
             Pat::Leaf { kind, named, .. } => {
                 n.kind == *kind || (*named && n.class == Class::Leaf && n.named)
@@ -1449,6 +1462,29 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         })
     }
 
+    /// The expression bodies of lambdas, sorted: Semgrep reads
+    /// `lambda x: e` (Python) and `x => e` (JavaScript) as a function whose
+    /// body is `return e`, so a return pattern matches `e`.
+    pub(super) fn lambda_bodies(&self) -> &[NodeId] {
+        self.lambda_bodies.get_or_init(|| {
+            let mut out = Vec::new();
+            for kind in ["lambda", "arrow_function"]
+                .iter()
+                .filter_map(|n| self.kind_id(n))
+            {
+                for &f in self.nodes_of_kind(kind) {
+                    if let Some(&body) = self.tree.kids(f).last()
+                        && !self.block_kinds.contains(&self.tree.node(body).kind)
+                    {
+                        out.push(body);
+                    }
+                }
+            }
+            out.sort_unstable();
+            out
+        })
+    }
+
     /// The body blocks of class definitions: a class body pattern may
     /// leave out members that follow its last one, as in Semgrep.
     fn class_bodies(&self) -> &HashSet<NodeId> {
@@ -1735,11 +1771,58 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     /// or import, or a Java field, is reported without its closing `;`
     /// (`const x = 1` and `const x = 1;` alike), a Ruby call matched by a pattern without a
     /// block without its block, as Semgrep reports them.
+    /// Where a match of `p` at `t` starts: a return pattern matched on a
+    /// JavaScript arrow function's expression body starts at its `=>`, the
+    /// token Semgrep reads as the `return`.
+    fn reported_start(&self, p: &Pat, t: NodeId) -> u32 {
+        let n = self.tree.node(t);
+        let is_return =
+            matches!(p, Pat::Node { kind, .. } if self.kind_name(*kind) == "return_statement");
+        if !is_return || n.kind == self.kind_id("return_statement").unwrap_or(0) {
+            return n.start;
+        }
+        let (start, _) = self.lambda_body_span(t);
+        match self.tree.source[..start as usize]
+            .trim_end()
+            .strip_suffix("=>")
+        {
+            Some(head) => head.len() as u32,
+            None => start,
+        }
+    }
+
+    /// A lambda body's span with the parentheses around it, which the tree
+    /// unwraps but Semgrep keeps in the body (`x => ({ a: x })`).
+    pub(super) fn lambda_body_span(&self, t: NodeId) -> (u32, u32) {
+        let n = self.tree.node(t);
+        let source = self.tree.source;
+        let (mut start, mut end) = (n.start as usize, n.end as usize);
+        loop {
+            let before = source[..start].trim_end();
+            let after = source[end..].trim_start();
+            if !(before.ends_with('(') && after.starts_with(')')) {
+                break;
+            }
+            let head = &before[..before.len() - 1];
+            // The parentheses of a call or a parameter list are not the
+            // body's.
+            if !head.trim_end().ends_with("=>") && !head.trim_end().ends_with('(') {
+                break;
+            }
+            start = before.len() - 1;
+            end = source.len() - after.len() + 1;
+        }
+        (start as u32, end as u32)
+    }
+
     fn reported_end(&self, p: &Pat, t: NodeId) -> u32 {
         let n = self.tree.node(t);
         let Pat::Node { kind, kids, .. } = p else {
             return n.end;
         };
+        if self.kind_name(*kind) == "return_statement" && n.kind != *kind {
+            return self.lambda_body_span(t).1;
+        }
         let tkids = self.tree.kids(t);
         if let [.., before, last] = tkids
             && *kind == n.kind
