@@ -1473,8 +1473,19 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 .filter_map(|n| self.kind_id(n))
             {
                 for &f in self.nodes_of_kind(kind) {
+                    // Semgrep does not read a Python conditional or a
+                    // yield with a value as the lambda's return value.
                     if let Some(&body) = self.tree.kids(f).last()
                         && !self.block_kinds.contains(&self.tree.node(body).kind)
+                        && !match self.kind_name(self.tree.node(body).kind) {
+                            "conditional_expression" => true,
+                            "yield" => self
+                                .tree
+                                .kids(body)
+                                .iter()
+                                .any(|&v| self.tree.node(v).named),
+                            _ => false,
+                        }
                     {
                         out.push(body);
                     }
@@ -1792,12 +1803,14 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     }
 
     /// A lambda body's span with the parentheses around it, which the tree
-    /// unwraps but Semgrep keeps in the body (`x => ({ a: x })`).
+    /// unwraps but Semgrep keeps in the body (`x => ({ a: x })`,
+    /// `lambda: (a + b)`).
     pub(super) fn lambda_body_span(&self, t: NodeId) -> (u32, u32) {
         let n = self.tree.node(t);
         let source = self.tree.source;
         let (mut start, mut end) = (n.start as usize, n.end as usize);
-        loop {
+        // `(yield)` is reported without them.
+        while self.kind_name(n.kind) != "yield" {
             let before = source[..start].trim_end();
             let after = source[end..].trim_start();
             if !(before.ends_with('(') && after.starts_with(')')) {
@@ -1805,8 +1818,10 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             }
             let head = &before[..before.len() - 1];
             // The parentheses of a call or a parameter list are not the
-            // body's.
-            if !head.trim_end().ends_with("=>") && !head.trim_end().ends_with('(') {
+            // body's: they follow `=>` (JavaScript), `:` (Python) or
+            // another parenthesis.
+            let head = head.trim_end();
+            if !(head.ends_with("=>") || head.ends_with(':') || head.ends_with('(')) {
                 break;
             }
             start = before.len() - 1;
