@@ -150,7 +150,13 @@ impl Sites {
         match &site.place {
             Place::File { file, bytes, .. } => {
                 let file = &self.files[*file];
-                enclosing_constructs(file.lang, &file.text, bytes)
+                let mut out = enclosing_constructs(file.lang, &file.text, bytes);
+                for context in enclosing_context(file.lang, &file.text, bytes) {
+                    if !out.contains(&context) {
+                        out.push(context);
+                    }
+                }
+                out
             }
             Place::Snippet { .. } if site.lines.is_empty() => Vec::new(),
             Place::Snippet { .. } => vec![site.lines.clone()],
@@ -211,6 +217,81 @@ fn enclosing_constructs(lang: Language, text: &str, bytes: &Range<usize>) -> Vec
     out
 }
 
+/// How many statements before the finding, per block, are tried as the
+/// start of an excluded sequence.
+const PRECEDING_STATEMENTS: usize = 3;
+/// How many enclosing compound statements (loops, conditionals, closures)
+/// are tried.
+const ENCLOSING_LEVELS: usize = 3;
+
+/// The context above a finding's statement that may tell a false positive
+/// from a true one, nearest first: each statement before it in its block
+/// as the start of a sequence (`x = sanitize(y)` then `...`: the finding
+/// follows a safe step), then the compound statement around it (a loop, a
+/// conditional, a closure call) whole, and the statements before that;
+/// never the enclosing function or class, which would exclude the rule
+/// from everything in it.
+fn enclosing_context(lang: Language, text: &str, bytes: &Range<usize>) -> Vec<String> {
+    let Some(tree) = parse_tree(lang, text) else {
+        return Vec::new();
+    };
+    let Some(k) = kinds(lang) else {
+        return Vec::new();
+    };
+    let is_block =
+        |kind: &str| k.blocks.contains(&kind) || kind.ends_with("block") || kind.ends_with("body");
+    let Some(mut node) = tree
+        .root_node()
+        .descendant_for_byte_range(bytes.start, bytes.end)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for level in 0..=ENCLOSING_LEVELS {
+        // Up to the statement: the child of a block.
+        while let Some(parent) = node.parent() {
+            if is_block(parent.kind()) || parent.parent().is_none() {
+                break;
+            }
+            node = parent;
+        }
+        if node.parent().is_none() || is_definition(node.kind()) {
+            break;
+        }
+        if level > 0 {
+            out.push(construct_text(text, node));
+        }
+        let mut before = node.prev_named_sibling();
+        let mut taken = 0;
+        while let Some(sibling) = before {
+            if taken == PRECEDING_STATEMENTS || is_definition(sibling.kind()) {
+                break;
+            }
+            before = sibling.prev_named_sibling();
+            if sibling.is_extra() || sibling.kind().contains("comment") {
+                continue;
+            }
+            out.push(format!("{}\n...", construct_text(text, sibling)));
+            taken += 1;
+        }
+        // Out of the block, to the statement that holds it.
+        match node.parent().and_then(|block| block.parent()) {
+            Some(holder) => node = holder,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Functions, methods and classes: an exclusion never names one whole.
+fn is_definition(kind: &str) -> bool {
+    kind.contains("function")
+        || kind.contains("method")
+        || kind.contains("class")
+        || kind.contains("constructor")
+        || matches!(kind, "decorated_definition" | "module" | "program")
+}
+
 /// Argument and parameter lists: not constructs a pattern can state alone
 /// (`(a, b)` would read as a tuple).
 fn is_list(kind: &str) -> bool {
@@ -249,5 +330,21 @@ mod tests {
         let at = text.find("x:").expect("test step");
         let out = enclosing_constructs(Language::Python, text, &(at..at + 1));
         assert_eq!(out, ["for a in x:\n    h(a)"]);
+    }
+
+    #[test]
+    fn context_goes_from_the_statements_before_up_to_the_function() {
+        let text =
+            "def f(xs):\n    clean = []\n    for x in xs:\n        y = quote(x)\n        run(y)\n";
+        let at = text.find("run(y)").expect("test step");
+        let out = enclosing_context(Language::Python, text, &(at..at + 6));
+        assert_eq!(
+            out,
+            [
+                "y = quote(x)\n...",
+                "for x in xs:\n    y = quote(x)\n    run(y)",
+                "clean = []\n...",
+            ]
+        );
     }
 }

@@ -147,3 +147,29 @@ async fn findings_whose_file_is_gone_are_checked_on_their_lines() {
     std::fs::write(&target, code).expect("test step");
     assert_eq!(flagged(&acme, dir.path()).await, [4]);
 }
+
+#[tokio::test]
+async fn a_false_positive_after_a_safe_step_is_excluded_by_that_step() {
+    let dir = tempfile::tempdir().expect("test step");
+    // The two calls are the same text: only the statement before the
+    // false positive (line 13) tells it from the true one (line 5).
+    let call = "    subprocess.run(\n        cmd,\n        shell=True,\n    )\n";
+    let code = format!(
+        "import shlex\nimport subprocess\n\ndef run(cmd):\n{call}\ndef quoted(cmd):\n    log(cmd)\n    cmd = shlex.quote(cmd)\n{call}"
+    );
+    let (store, acme) = judged(dir.path(), RULE, &code, &[6]).await;
+    let report = rsolv_learn::optimize(&acme, "t", &OptimizeOptions::default())
+        .await
+        .expect("test step");
+    assert!(report.disabled.is_empty(), "{report:#?}");
+    assert_eq!(report.refined.len(), 1, "{report:#?}");
+    assert_eq!(report.refined[0].added, ["cmd = shlex.quote(cmd)\n..."]);
+    assert_eq!(report.refined[0].false_positives_left, 0);
+    let stored = store
+        .get_rule(acme.org(), "shell-command")
+        .await
+        .expect("test step")
+        .expect("test step");
+    assert!(stored.enabled && stored.version == 2, "{stored:?}");
+    assert_eq!(flagged(&acme, dir.path()).await, [6]);
+}
