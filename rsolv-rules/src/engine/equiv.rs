@@ -93,6 +93,38 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             && self.node(callee, target, env, k)
     }
 
+    /// Python's `@f()` is `@f`, and `@f(x)` is no bare decorator: a
+    /// decorator pattern without a call (`@$D`, `@app.route`) matches a
+    /// decorator calling its expression without arguments, and never one
+    /// that passes arguments, as in Semgrep. `None` when `p` and `t` are
+    /// not a bare decorator pattern and a call decorator.
+    pub(super) fn decorator_with_call(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: Cont,
+    ) -> Option<bool> {
+        let Pat::Node { kind, kids, .. } = p else {
+            return None;
+        };
+        if self.kind_name(*kind) != "decorator" || self.tree.node(t).kind != *kind {
+            return None;
+        }
+        let expr = kids.last()?;
+        if matches!(expr, Pat::Node { kind, .. } if self.kind_name(*kind) == "call") {
+            return None;
+        }
+        let &target = self.tree.kids(t).last()?;
+        if self.kind_name(self.tree.node(target).kind) != "call" {
+            return None;
+        }
+        let [callee, args] = self.tree.kids(target) else {
+            return Some(false);
+        };
+        Some(self.tree.kids(*args).is_empty() && self.node(expr, *callee, env, k))
+    }
+
     /// JavaScript `{ name }` is `{ name: name }`: a `key: value` pattern
     /// matches a shorthand property whose name the key matches, with the
     /// value pattern matched against the same name.

@@ -116,9 +116,15 @@ const SIMPLE_STATEMENTS: &[&str] = &[
 /// pattern node tried against one tree node).
 const MAX_STEPS_PER_FILE: u64 = 200_000_000;
 
-/// The most matches kept per node and pattern, a guard against patterns
-/// such as `f(..., $X, ..., $Y, ...)` on huge argument lists.
+/// The most distinct matches kept per node and pattern, a guard against
+/// patterns such as `f(..., $X, ..., $Y, ...)` on huge argument lists.
 const MAX_ENVS_PER_NODE: usize = 64;
+/// The most ways to match tried per node and pattern, repeats included: a
+/// body pattern with several `...` reaches the same bindings in many ways
+/// (`def $F(...): ... def $G(...): ... ... <... $G ...>` once per use of
+/// each inner function), and only distinct bindings count towards
+/// [`MAX_ENVS_PER_NODE`].
+const MAX_TRIES_PER_NODE: usize = 64 * MAX_ENVS_PER_NODE;
 
 /// A set of node kinds with a cheap hash (kinds are small integers and
 /// the matcher tests membership on every step).
@@ -554,15 +560,17 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     // reported) with its decorators, as Semgrep does.
                     let id = self.decorated.get(&id).copied().unwrap_or(id);
                     let (start, end) = (self.reported_start(p, id), self.reported_end(p, id));
-                    let mut found = 0;
+                    let (first, mut tries) = (out.len(), 0);
                     self.node(p, id, &mut Env::default(), &mut |env| {
-                        out.push(RangeMatch {
-                            start,
-                            end,
-                            env: env.clone(),
-                        });
-                        found += 1;
-                        found >= MAX_ENVS_PER_NODE
+                        tries += 1;
+                        if !out[first..].iter().any(|m: &RangeMatch| m.env == *env) {
+                            out.push(RangeMatch {
+                                start,
+                                end,
+                                env: env.clone(),
+                            });
+                        }
+                        out.len() - first >= MAX_ENVS_PER_NODE || tries >= MAX_TRIES_PER_NODE
                     });
                 }
             }
@@ -578,7 +586,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     let kids = self.tree.kids(block);
                     for i in 0..kids.len() {
                         let rest = &kids[i..];
-                        let mut found = 0;
+                        let (first_match, mut tries) = (out.len(), 0);
                         self.seq(
                             ps,
                             rest,
@@ -586,17 +594,21 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                             &mut Env::default(),
                             &mut |env, remaining| {
                                 let used = rest.len() - remaining;
+                                tries += 1;
                                 if used > 0 {
                                     let (first, last) =
                                         (self.tree.node(rest[0]), self.tree.node(rest[used - 1]));
-                                    out.push(RangeMatch {
+                                    let m = RangeMatch {
                                         start: first.start,
                                         end: last.end,
                                         env: env.clone(),
-                                    });
-                                    found += 1;
+                                    };
+                                    if !out[first_match..].contains(&m) {
+                                        out.push(m);
+                                    }
                                 }
-                                found >= MAX_ENVS_PER_NODE
+                                out.len() - first_match >= MAX_ENVS_PER_NODE
+                                    || tries >= MAX_TRIES_PER_NODE
                             },
                         );
                     }
@@ -720,6 +732,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     }
                     if self.js_function_targets(p).is_some() {
                         return self.function_equivalence(p, t, env, k);
+                    }
+                    if let Some(matched) = self.decorator_with_call(p, t, env, k) {
+                        return matched;
                     }
                     if self.operand_chain(p, t, env, k) {
                         return true;
