@@ -47,7 +47,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         match values.as_slice() {
             // A metavariable binds the body with its parentheses.
             [Pat::Metavar(name)] => {
-                let (start, end) = self.lambda_body_span(t);
+                let (start, end) = self.tree.outer_span(t);
                 let body = Binding {
                     node: Some(t),
                     start,

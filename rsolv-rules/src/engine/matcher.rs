@@ -704,11 +704,13 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }
         self.budget.set(left - 1);
         let n = *self.tree.node(t);
-        // `t` itself, as a metavariable binding.
+        // `t` itself, as a metavariable binding: with its parentheses, as
+        // Semgrep binds `(a + b)`.
+        let (start, end) = self.tree.outer_span(t);
         let whole = Binding {
             node: Some(t),
-            start: n.start,
-            end: n.end,
+            start,
+            end,
         };
         match p {
             Pat::Node {
@@ -1793,21 +1795,18 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }))
     }
 
-    /// Where a match of `p` at `t` ends: a JavaScript variable declaration
-    /// or import, or a Java field, is reported without its closing `;`
-    /// (`const x = 1` and `const x = 1;` alike), a Ruby call matched by a pattern without a
-    /// block without its block, as Semgrep reports them.
-    /// Where a match of `p` at `t` starts: a return pattern matched on a
-    /// JavaScript arrow function's expression body starts at its `=>`, the
-    /// token Semgrep reads as the `return`.
+    /// Where a match of `p` at `t` starts: at the parentheses around it
+    /// (Semgrep reports `(a + b)` whole); a return pattern matched on a
+    /// JavaScript arrow function's expression body at its `=>`, the token
+    /// Semgrep reads as the `return`.
     fn reported_start(&self, p: &Pat, t: NodeId) -> u32 {
         let n = self.tree.node(t);
+        let (start, _) = self.tree.outer_span(t);
         let is_return =
             matches!(p, Pat::Node { kind, .. } if self.kind_name(*kind) == "return_statement");
         if !is_return || n.kind == self.kind_id("return_statement").unwrap_or(0) {
-            return n.start;
+            return start;
         }
-        let (start, _) = self.lambda_body_span(t);
         match self.tree.source[..start as usize]
             .trim_end()
             .strip_suffix("=>")
@@ -1817,42 +1816,20 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         }
     }
 
-    /// A lambda body's span with the parentheses around it, which the tree
-    /// unwraps but Semgrep keeps in the body (`x => ({ a: x })`,
-    /// `lambda: (a + b)`).
-    pub(super) fn lambda_body_span(&self, t: NodeId) -> (u32, u32) {
-        let n = self.tree.node(t);
-        let source = self.tree.source;
-        let (mut start, mut end) = (n.start as usize, n.end as usize);
-        // `(yield)` is reported without them.
-        while self.kind_name(n.kind) != "yield" {
-            let before = source[..start].trim_end();
-            let after = source[end..].trim_start();
-            if !(before.ends_with('(') && after.starts_with(')')) {
-                break;
-            }
-            let head = &before[..before.len() - 1];
-            // The parentheses of a call or a parameter list are not the
-            // body's: they follow `=>` (JavaScript), `:` (Python) or
-            // another parenthesis.
-            let head = head.trim_end();
-            if !(head.ends_with("=>") || head.ends_with(':') || head.ends_with('(')) {
-                break;
-            }
-            start = before.len() - 1;
-            end = source.len() - after.len() + 1;
-        }
-        (start as u32, end as u32)
-    }
-
+    /// Where a match of `p` at `t` ends: after the parentheses around it;
+    /// a JavaScript variable declaration or import, or a Java field, without
+    /// its closing `;` (`const x = 1` and `const x = 1;` alike); a Ruby call
+    /// matched by a pattern without a block, without its block; as Semgrep
+    /// reports them.
     fn reported_end(&self, p: &Pat, t: NodeId) -> u32 {
         let n = self.tree.node(t);
+        let outer = self.tree.outer_span(t).1;
+        if outer != n.end {
+            return outer;
+        }
         let Pat::Node { kind, kids, .. } = p else {
             return n.end;
         };
-        if self.kind_name(*kind) == "return_statement" && n.kind != *kind {
-            return self.lambda_body_span(t).1;
-        }
         let tkids = self.tree.kids(t);
         if let [.., before, last] = tkids
             && *kind == n.kind

@@ -58,6 +58,9 @@ pub(crate) struct SynTree<'s> {
     pub(crate) has_errors: bool,
     /// The first syntax error's byte range, for `errors[]`.
     pub(crate) first_error: Option<(u32, u32)>,
+    /// Nodes the tree unwrapped from parentheses: the span with the
+    /// outermost of them, which Semgrep reports and binds (`(a + b)`).
+    parens: std::collections::HashMap<NodeId, (u32, u32)>,
 }
 
 impl<'s> SynTree<'s> {
@@ -76,6 +79,7 @@ impl<'s> SynTree<'s> {
             kids: Vec::new(),
             has_errors: ts.root_node().has_error(),
             first_error: None,
+            parens: std::collections::HashMap::new(),
         };
         let root = ts.root_node();
         let mut builder = Builder {
@@ -94,6 +98,7 @@ impl<'s> SynTree<'s> {
             kids: Vec::new(),
             has_errors: false,
             first_error: None,
+            parens: std::collections::HashMap::new(),
         }
     }
 
@@ -109,6 +114,18 @@ impl<'s> SynTree<'s> {
     pub(crate) fn kids(&self, id: NodeId) -> &[NodeId] {
         let n = &self.nodes[id as usize];
         &self.kids[n.kids_start as usize..(n.kids_start + n.kids_len) as usize]
+    }
+
+    /// The byte range of a node with the parentheses around it, as Semgrep
+    /// reports an expression (the node's own range when it has none).
+    pub(crate) fn outer_span(&self, id: NodeId) -> (u32, u32) {
+        match self.parens.get(&id) {
+            Some(&span) => span,
+            None => {
+                let n = self.node(id);
+                (n.start, n.end)
+            }
+        }
     }
 
     /// The source text of a node.
@@ -175,7 +192,13 @@ impl Builder<'_, '_, '_> {
                 .filter(|c| !self.grammar.comments.contains(&c.kind()))
                 .collect();
             if let [only] = inner.as_slice() {
-                return self.build(*only, depth + 1);
+                let id = self.build(*only, depth + 1)?;
+                if kind == "parenthesized_expression" && self.reports_parens(node) {
+                    self.tree
+                        .parens
+                        .insert(id, (node.start_byte() as u32, node.end_byte() as u32));
+                }
+                return Some(id);
             }
         }
         let id = self.tree.nodes.len() as NodeId;
@@ -219,6 +242,37 @@ impl Builder<'_, '_, '_> {
         n.kids_len = kids.len() as u32;
         self.tree.kids.extend(kids);
         Some(id)
+    }
+
+    /// Whether Semgrep counts these parentheses as part of the expression
+    /// they hold. It does in Python, JavaScript and TypeScript, except
+    /// around a lone name (`(x)` binds `x`), a call's argument (`f((x))`
+    /// binds `x`), a yield, and the condition parentheses a JavaScript
+    /// `if`/`while` requires; Java and Go drop them.
+    fn reports_parens(&self, parens: tree_sitter::Node<'_>) -> bool {
+        use super::lang::ImportStyle;
+        let (Some(parent), Some(inner)) = (parens.parent(), parens.named_child(0)) else {
+            return false;
+        };
+        let kind = parent.kind();
+        match self.grammar.import_style {
+            ImportStyle::Python => {}
+            ImportStyle::JavaScript => {
+                if matches!(
+                    kind,
+                    "if_statement"
+                        | "while_statement"
+                        | "do_statement"
+                        | "switch_statement"
+                        | "for_statement"
+                        | "with_statement"
+                ) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        !(kind.contains("argument") || matches!(inner.kind(), "identifier" | "yield"))
     }
 
     /// The content range of a string literal made only of delimiters and
