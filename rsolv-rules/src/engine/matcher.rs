@@ -1226,16 +1226,19 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let [inner] = kids.as_slice() else {
             return false;
         };
-        // `<... e ...>;` is any statement holding `e`, compound ones too.
+        // `<... e ...>;` is any statement holding `e`, compound ones too,
+        // and a lone metavariable statement (`$S`) any statement
+        // (`pass`, `break`, an `if`).
         let statement = self.kind_name(self.tree.node(t).kind);
-        let compound = matches!(inner, Pat::Deep(_)) && statement.ends_with("_statement");
+        let compound =
+            matches!(inner, Pat::Deep(_) | Pat::Metavar(_)) && statement.ends_with("_statement");
         if self.kind_name(*kind) != "expression_statement"
             || matches!(inner, Pat::Ellipsis | Pat::EllipsisMetavar(_))
             || !(SIMPLE_STATEMENTS.contains(&statement) || compound)
         {
             return false;
         }
-        // A lone metavariable statement (`$S`) is any statement, whole.
+        // A lone metavariable statement (`$S`) binds the statement whole.
         if let Pat::Metavar(name) = inner {
             let n = self.tree.node(t);
             let whole = Binding {

@@ -479,8 +479,11 @@ impl Converter<'_, '_> {
                 }
                 // An element wrapper around `...` (Go's `literal_element`,
                 // an argument list holding only `...`) is the `...` itself.
+                // Python's `else:` keeps its `...` body: the clause itself
+                // must be there.
                 if let [only] = kids
                     && !COLLECTIONS.contains(&self.kind_name(n.kind))
+                    && self.kind_name(n.kind) != "else_clause"
                 {
                     let inner = self.pat(*only);
                     // `$...X` binds what the delimiters enclose: in

@@ -82,9 +82,13 @@ impl<'s> SynTree<'s> {
             parens: std::collections::HashMap::new(),
         };
         let root = ts.root_node();
+        let kind_id =
+            |name| Some(grammar.language.id_for_node_kind(name, true)).filter(|&id| id != 0);
         let mut builder = Builder {
             grammar,
             tree: &mut tree,
+            else_kind: kind_id("else_clause"),
+            block_kind: kind_id("block"),
         };
         builder.build(root, 0);
         tree
@@ -165,6 +169,9 @@ impl<'s> SynTree<'s> {
 struct Builder<'g, 't, 's> {
     grammar: &'g Grammar,
     tree: &'t mut SynTree<'s>,
+    /// The `else_clause` and `block` kinds, for Python's `elif` chains.
+    else_kind: Option<u16>,
+    block_kind: Option<u16>,
 }
 
 impl Builder<'_, '_, '_> {
@@ -200,6 +207,15 @@ impl Builder<'_, '_, '_> {
                 }
                 return Some(id);
             }
+        }
+        if kind == "if_statement"
+            && self.grammar.import_style == super::lang::ImportStyle::Python
+            && depth < MAX_DEPTH
+        {
+            let mut cursor = node.walk();
+            let parts: Vec<_> = node.named_children(&mut cursor).collect();
+            let span = (node.start_byte() as u32, node.end_byte() as u32);
+            return self.python_if(&parts, node.kind_id(), span, depth);
         }
         let id = self.tree.nodes.len() as NodeId;
         let class = if node.is_error() {
@@ -242,6 +258,86 @@ impl Builder<'_, '_, '_> {
         n.kids_len = kids.len() as u32;
         self.tree.kids.extend(kids);
         Some(id)
+    }
+
+    /// A Python `if` as Semgrep reads it: `elif c: b ...` is an `else:`
+    /// holding a nested `if c: b ...`, so a pattern `if $X: $S else: $S`
+    /// matches at an `elif` too, and never skips one. `parts` are the named
+    /// children of the `if` (or of the `elif` that starts it): condition,
+    /// block, then the `elif`/`else` clauses. Keyword tokens are left out,
+    /// in patterns and code alike.
+    fn python_if(
+        &mut self,
+        parts: &[tree_sitter::Node<'_>],
+        if_kind: u16,
+        (start, end): (u32, u32),
+        depth: usize,
+    ) -> Option<NodeId> {
+        let id = self.push_interior(if_kind, start, end, true);
+        let mut kids = Vec::new();
+        let mut rest = parts;
+        // The condition and the block: up to the first clause.
+        while let Some((part, tail)) = rest.split_first() {
+            if matches!(part.kind(), "elif_clause" | "else_clause") {
+                break;
+            }
+            if let Some(kid) = self.build(*part, depth + 1) {
+                kids.push(kid);
+            }
+            rest = tail;
+        }
+        if let Some((clause, tail)) = rest.split_first() {
+            let mut cursor = clause.walk();
+            let inner: Vec<_> = clause
+                .named_children(&mut cursor)
+                .filter(|c| !self.grammar.comments.contains(&c.kind()))
+                .collect();
+            let else_id =
+                self.push_interior(self.else_kind?, clause.start_byte() as u32, end, true);
+            let else_kids = if clause.kind() == "else_clause" {
+                inner
+                    .iter()
+                    .filter_map(|c| self.build(*c, depth + 1))
+                    .collect()
+            } else {
+                // `elif c: b` and the clauses after it: a block holding an
+                // `if`.
+                let block =
+                    self.push_interior(self.block_kind?, clause.start_byte() as u32, end, true);
+                let mut nested: Vec<_> = inner;
+                nested.extend_from_slice(tail);
+                let span = (clause.start_byte() as u32, end);
+                let nested_if = self.python_if(&nested, if_kind, span, depth + 1);
+                self.set_kids(block, nested_if.into_iter().collect());
+                vec![block]
+            };
+            self.set_kids(else_id, else_kids);
+            kids.push(else_id);
+        }
+        self.set_kids(id, kids);
+        Some(id)
+    }
+
+    fn push_interior(&mut self, kind: u16, start: u32, end: u32, named: bool) -> NodeId {
+        let id = self.tree.nodes.len() as NodeId;
+        self.tree.nodes.push(SynNode {
+            kind,
+            named,
+            class: Class::Interior,
+            start,
+            end,
+            content: (0, 0),
+            kids_start: 0,
+            kids_len: 0,
+        });
+        id
+    }
+
+    fn set_kids(&mut self, id: NodeId, kids: Vec<NodeId>) {
+        let n = &mut self.tree.nodes[id as usize];
+        n.kids_start = self.tree.kids.len() as u32;
+        n.kids_len = kids.len() as u32;
+        self.tree.kids.extend(kids);
     }
 
     /// Whether Semgrep counts these parentheses as part of the expression
