@@ -793,11 +793,20 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         self.seq(kids, tkids, false, env, &mut |env, _| k2(env))
                     }
                 };
-                if stop || found {
-                    return stop;
+                if stop {
+                    return true;
+                }
+                if found {
+                    // Semgrep's deep statement matching also looks inside
+                    // a statement the pattern matched whole (`$X = $Y;`
+                    // matches `a = b = c;` twice).
+                    return special
+                        && n.kind == *kind
+                        && self.kind_name(*kind) == "expression_statement"
+                        && self.deep_expression_statement(p, t, true, env, k);
                 }
                 (special
-                    && (self.deep_expression_statement(p, t, env, k)
+                    && (self.deep_expression_statement(p, t, false, env, k)
                         || self.node_equivalence(p, t, env, k)))
                     || self
                         .symbolic_value(t)
@@ -1199,13 +1208,29 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             if self.kind_name(self.tree.node(tbody).kind) == "statement_block" {
                 self.node(pbody, tbody, env, k)
             } else {
-                // An expression body matches only a `{ ... }` pattern body.
-                let any_body = match pbody {
-                    Pat::Ellipsis => true,
-                    Pat::Node { kids, .. } => kids.iter().all(|k| matches!(k, Pat::Ellipsis)),
-                    _ => false,
+                // An expression body is `{ return e; }`: a `{ ... }`
+                // pattern body matches it, and so does one statement
+                // between `...`s that matches `return e` (`<... e ...>;`
+                // looks through it).
+                let stmts: Vec<&Pat> = match pbody {
+                    Pat::Ellipsis => return k(env),
+                    Pat::Node { kids, .. } => kids
+                        .iter()
+                        .filter(|k| !matches!(k, Pat::Ellipsis))
+                        .collect(),
+                    _ => return false,
                 };
-                any_body && k(env)
+                match stmts.as_slice() {
+                    [] => k(env),
+                    [Pat::Node { kind, kids, .. }]
+                        if self.kind_name(*kind) == "expression_statement" =>
+                    {
+                        matches!(kids.as_slice(), [Pat::Deep(_)])
+                            && self.node(&kids[0], tbody, env, k)
+                    }
+                    [stmt] => self.node(stmt, tbody, env, k),
+                    _ => false,
+                }
             }
         })
     }
@@ -1217,6 +1242,9 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         &self,
         p: &Pat,
         t: NodeId,
+        // The statement's own expressions were matched already: start
+        // below them.
+        below_top: bool,
         env: &mut Env,
         k: &mut dyn FnMut(&mut Env) -> bool,
     ) -> bool {
@@ -1251,15 +1279,33 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         // The statement's own expressions, not the bodies of functions
         // defined in it (a callback's statements are statements of their
         // own, as in Semgrep).
-        let mut stack: Vec<NodeId> = self.tree.kids(t).iter().rev().copied().collect();
+        // Nor the branches of a JavaScript `c ? a : b` or the parts of a
+        // comma sequence, which Semgrep's deep statement matching does not
+        // enter either.
+        let mut stack: Vec<NodeId> = if below_top {
+            self.tree
+                .kids(t)
+                .iter()
+                .flat_map(|&e| self.tree.kids(e).iter().copied())
+                .rev()
+                .collect()
+        } else {
+            self.tree.kids(t).iter().rev().copied().collect()
+        };
         while let Some(id) = stack.pop() {
-            if self.function_kinds.contains(&self.tree.node(id).kind) {
+            let kind = self.tree.node(id).kind;
+            if self.function_kinds.contains(&kind) {
                 continue;
             }
             if self.node(inner, id, env, k) {
                 return true;
             }
-            stack.extend(self.tree.kids(id).iter().rev());
+            if !matches!(
+                self.kind_name(kind),
+                "ternary_expression" | "sequence_expression"
+            ) {
+                stack.extend(self.tree.kids(id).iter().rev());
+            }
         }
         false
     }
