@@ -58,6 +58,16 @@ async fn judged(
     (store, acme)
 }
 
+/// The rule is stored as an enabled version 2, its refinement.
+async fn assert_refined_to_version_2(store: &Arc<dyn RuleStore>, acme: &RuleCatalog) {
+    let stored = store
+        .get_rule(acme.org(), "shell-command")
+        .await
+        .expect("test step")
+        .expect("test step");
+    assert!(stored.enabled && stored.version == 2, "{stored:?}");
+}
+
 /// The lines the catalog's enabled rules report in `dir/app.py`.
 async fn flagged(acme: &RuleCatalog, dir: &Path) -> Vec<usize> {
     let target = dir.join("app.py");
@@ -94,12 +104,7 @@ async fn a_focused_multi_line_false_positive_is_excluded_by_its_call() {
         (Some(0.5), Some(1.0))
     );
     assert_eq!(refined.false_positives_left, 0);
-    let stored = store
-        .get_rule(acme.org(), "shell-command")
-        .await
-        .expect("test step")
-        .expect("test step");
-    assert!(stored.enabled && stored.version == 2, "{stored:?}");
+    assert_refined_to_version_2(&store, &acme).await;
     assert_eq!(flagged(&acme, dir.path()).await, [5]);
 }
 
@@ -165,11 +170,6 @@ async fn a_false_positive_after_a_safe_step_is_excluded_by_that_step() {
     assert_eq!(report.refined.len(), 1, "{report:#?}");
     assert_eq!(report.refined[0].added, ["cmd = shlex.quote(cmd)\n..."]);
     assert_eq!(report.refined[0].false_positives_left, 0);
-    let stored = store
-        .get_rule(acme.org(), "shell-command")
-        .await
-        .expect("test step")
-        .expect("test step");
-    assert!(stored.enabled && stored.version == 2, "{stored:?}");
+    assert_refined_to_version_2(&store, &acme).await;
     assert_eq!(flagged(&acme, dir.path()).await, [6]);
 }
