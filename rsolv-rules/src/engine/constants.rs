@@ -108,6 +108,9 @@ struct Assign {
     conditional: bool,
     /// The expression assigned.
     rhs: NodeId,
+    /// A compound assignment (`x += e`, `x ||= e`): the value after it is
+    /// not known.
+    compound: bool,
 }
 
 /// The constant value of identifier uses, by node.
@@ -182,7 +185,15 @@ impl Constants {
             }
             let name = tree.text(id);
             let start = tree.node(id).start;
-            if let Some(assign) = lookup(&scopes, &chain, name, start) {
+            if let Some(assign) = lookup(&scopes, &chain, name, start)
+                && assign.compound
+            {
+                // Only a folded `+=` of string constants is known, and it
+                // is no one expression.
+                if let Some(v) = &assign.value {
+                    values.insert(id, v.clone());
+                }
+            } else if let Some(assign) = lookup(&scopes, &chain, name, start) {
                 if let Some(v) = &assign.value {
                     values.insert(id, v.clone());
                 }
@@ -286,25 +297,61 @@ impl<'a> Walk<'a, '_> {
         if kind == "identifier" && node.class == Class::Leaf {
             self.uses.push((id, chain.to_vec()));
         }
-        if let Some((lhs, rhs)) = (self.assignment)(id)
+        // `x += e` (and Ruby's `x ||= e`): what `x` holds after it is not
+        // known. Java and Go parse it as an assignment with its operator.
+        let augmented = matches!(
+            kind,
+            "augmented_assignment" | "augmented_assignment_expression" | "operator_assignment"
+        )
+        .then(|| {
+            let kids = self.tree.kids(id);
+            Some((*kids.first()?, *kids.last()?))
+        })
+        .flatten();
+        if let Some((lhs, rhs)) = augmented.or_else(|| (self.assignment)(id))
             && self.tree.kids(lhs).is_empty()
             && self.kind_name(lhs) == "identifier"
         {
+            let (lhs_end, rhs_start) = (self.tree.node(lhs).end, self.tree.node(rhs).start);
+            let operator = self
+                .tree
+                .source
+                .get(lhs_end as usize..rhs_start as usize)
+                .unwrap_or("")
+                .trim();
+            let compound = augmented.is_some()
+                || (operator.len() > 1 && operator.ends_with('=') && operator != ":=");
             self.lhs.push(lhs);
-            let value = self.constant(rhs, chain);
+            // `s += "b"` after `s = "a"` holds `"ab"`, as Semgrep folds it.
+            let value = if compound {
+                (operator == "+=")
+                    .then(|| {
+                        let name = self.tree.text(lhs);
+                        let before = lookup(&self.scopes, chain, name, self.tree.node(lhs).start)?;
+                        let mut value = before.value.as_deref()?.to_owned();
+                        value.push_str(&self.constant(rhs, chain)?);
+                        Some(value.into_boxed_str())
+                    })
+                    .flatten()
+            } else {
+                self.constant(rhs, chain)
+            };
             let rhs_node = self.tree.node(rhs);
             // A JavaScript regex literal (`r = /a+/`) is a constant too.
-            let literal = ((rhs_node.class == Class::Leaf
-                && rhs_node.named
-                && LITERAL_KINDS.contains(&self.kind_name(rhs)))
-                || rhs_node.class == Class::Str
-                || self.kind_name(rhs) == "regex")
+            let literal = (!compound
+                && ((rhs_node.class == Class::Leaf
+                    && rhs_node.named
+                    && LITERAL_KINDS.contains(&self.kind_name(rhs)))
+                    || rhs_node.class == Class::Str
+                    || self.kind_name(rhs) == "regex"))
                 .then_some(rhs);
-            let content = (rhs_node.class == Class::Str && value.is_some())
+            let content = (!compound && rhs_node.class == Class::Str && value.is_some())
                 .then_some(rhs_node.content)
                 .or_else(|| {
                     // `y = x` with `x` holding one literal's value.
-                    (rhs_node.class == Class::Leaf && self.kind_name(rhs) == "identifier")
+                    (!compound
+                        && rhs_node.class == Class::Leaf
+                        && self.kind_name(rhs) == "identifier")
                         .then(|| {
                             lookup(&self.scopes, chain, self.tree.text(rhs), rhs_node.start)
                                 .and_then(|a| a.content)
@@ -322,6 +369,7 @@ impl<'a> Walk<'a, '_> {
                     content,
                     conditional: branch > 0,
                     rhs,
+                    compound,
                 });
         }
         let foldable = node.class == Class::Interior
