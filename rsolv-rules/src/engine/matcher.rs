@@ -705,12 +705,14 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         self.budget.set(left - 1);
         let n = *self.tree.node(t);
         // `t` itself, as a metavariable binding: with its parentheses, as
-        // Semgrep binds `(a + b)`.
-        let (start, end) = self.tree.outer_span(t);
-        let whole = Binding {
-            node: Some(t),
-            start,
-            end,
+        // Semgrep binds `(a + b)` (looked up only when a metavariable binds).
+        let whole = || {
+            let (start, end) = self.tree.outer_span(t);
+            Binding {
+                node: Some(t),
+                start,
+                end,
+            }
         };
         match p {
             Pat::Node {
@@ -893,7 +895,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                             .literal_constant(t)
                             .map(|l| *self.tree.node(l))
                             .filter(|l| l.class == Class::Str);
-                        let b = origin.map_or(whole, |l| Binding {
+                        let b = origin.map_or_else(whole, |l| Binding {
                             node: None,
                             start: l.content.0,
                             end: l.content.1,
@@ -919,7 +921,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
             Pat::Metavar(name) => {
                 let keyword = self.keyword_kinds.contains(&n.kind)
                     && (self.kind_name(n.kind) != "pair" || self.is_ruby_keyword_argument(t));
-                n.named && !keyword && self.bind(name, whole, env, k)
+                n.named && !keyword && self.bind(name, whole(), env, k)
             }
             Pat::TypedMetavar { name, ty } => {
                 n.named
@@ -927,10 +929,10 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         .language
                         .as_ref()
                         .is_some_and(|l| self.declared.has_type(self.tree, l, t, ty))
-                    && self.bind(name, whole, env, k)
+                    && self.bind(name, whole(), env, k)
             }
             Pat::Wildcard | Pat::Ellipsis => k(env),
-            Pat::EllipsisMetavar(name) => self.bind(name, whole, env, k),
+            Pat::EllipsisMetavar(name) => self.bind(name, whole(), env, k),
             Pat::Name {
                 dotted,
                 tail,
@@ -1853,7 +1855,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let (start, _) = self.tree.outer_span(t);
         let is_return =
             matches!(p, Pat::Node { kind, .. } if self.kind_name(*kind) == "return_statement");
-        if !is_return || n.kind == self.kind_id("return_statement").unwrap_or(0) {
+        if !is_return || self.kind_name(n.kind) == "return_statement" {
             return start;
         }
         match self.tree.source[..start as usize]

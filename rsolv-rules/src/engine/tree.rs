@@ -89,6 +89,7 @@ impl<'s> SynTree<'s> {
             tree: &mut tree,
             else_kind: kind_id("else_clause"),
             block_kind: kind_id("block"),
+            parent_kind: 0,
         };
         builder.build(root, 0);
         tree
@@ -172,6 +173,9 @@ struct Builder<'g, 't, 's> {
     /// The `else_clause` and `block` kinds, for Python's `elif` chains.
     else_kind: Option<u16>,
     block_kind: Option<u16>,
+    /// The kind of the node whose child is being built (tree-sitter's
+    /// `parent()` walks down from the root, too slow to ask per node).
+    parent_kind: u16,
 }
 
 impl Builder<'_, '_, '_> {
@@ -179,6 +183,7 @@ impl Builder<'_, '_, '_> {
     /// node is dropped by normalization.
     fn build(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<NodeId> {
         let kind = node.kind();
+        let parent_kind = self.parent_kind;
         if self.grammar.comments.contains(&kind) {
             return None;
         }
@@ -199,8 +204,9 @@ impl Builder<'_, '_, '_> {
                 .filter(|c| !self.grammar.comments.contains(&c.kind()))
                 .collect();
             if let [only] = inner.as_slice() {
+                self.parent_kind = node.kind_id();
                 let id = self.build(*only, depth + 1)?;
-                if kind == "parenthesized_expression" && self.reports_parens(node) {
+                if kind == "parenthesized_expression" && self.reports_parens(node, parent_kind) {
                     self.tree
                         .parens
                         .insert(id, (node.start_byte() as u32, node.end_byte() as u32));
@@ -249,6 +255,7 @@ impl Builder<'_, '_, '_> {
         let mut kids = Vec::with_capacity(node.child_count() as usize);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
+            self.parent_kind = node.kind_id();
             if let Some(kid) = self.build(child, depth + 1) {
                 kids.push(kid);
             }
@@ -281,6 +288,7 @@ impl Builder<'_, '_, '_> {
             if matches!(part.kind(), "elif_clause" | "else_clause") {
                 break;
             }
+            self.parent_kind = if_kind;
             if let Some(kid) = self.build(*part, depth + 1) {
                 kids.push(kid);
             }
@@ -297,7 +305,10 @@ impl Builder<'_, '_, '_> {
             let else_kids = if clause.kind() == "else_clause" {
                 inner
                     .iter()
-                    .filter_map(|c| self.build(*c, depth + 1))
+                    .filter_map(|c| {
+                        self.parent_kind = clause.kind_id();
+                        self.build(*c, depth + 1)
+                    })
                     .collect()
             } else {
                 // `elif c: b` and the clauses after it: a block holding an
@@ -345,12 +356,14 @@ impl Builder<'_, '_, '_> {
     /// around a lone name (`(x)` binds `x`), a call's argument (`f((x))`
     /// binds `x`), a yield, and the condition parentheses a JavaScript
     /// `if`/`while` requires; Java and Go drop them.
-    fn reports_parens(&self, parens: tree_sitter::Node<'_>) -> bool {
+    fn reports_parens(&self, parens: tree_sitter::Node<'_>, parent_kind: u16) -> bool {
         use super::lang::ImportStyle;
-        let (Some(parent), Some(inner)) = (parens.parent(), parens.named_child(0)) else {
+        let (Some(kind), Some(inner)) = (
+            self.grammar.language.node_kind_for_id(parent_kind),
+            parens.named_child(0),
+        ) else {
             return false;
         };
-        let kind = parent.kind();
         match self.grammar.import_style {
             ImportStyle::Python => {}
             ImportStyle::JavaScript => {
