@@ -38,6 +38,8 @@ struct SourceFile {
     path: PathBuf,
     lang: Language,
     text: String,
+    /// Its syntax tree, parsed once for every site in it.
+    tree: Option<tree_sitter::Tree>,
 }
 
 /// One judged finding.
@@ -81,6 +83,7 @@ impl Sites {
                 files.push(SourceFile {
                     path,
                     lang: file_lang,
+                    tree: parse_tree(file_lang, &text),
                     text,
                 });
                 Some(files.len() - 1)
@@ -150,8 +153,11 @@ impl Sites {
         match &site.place {
             Place::File { file, bytes, .. } => {
                 let file = &self.files[*file];
-                let mut out = enclosing_constructs(file.lang, &file.text, bytes);
-                for context in enclosing_context(file.lang, &file.text, bytes) {
+                let Some(tree) = &file.tree else {
+                    return Vec::new();
+                };
+                let mut out = enclosing_constructs(file.lang, tree, &file.text, bytes);
+                for context in enclosing_context(file.lang, tree, &file.text, bytes) {
                     if !out.contains(&context) {
                         out.push(context);
                     }
@@ -188,10 +194,12 @@ fn locations(
 /// first: from the smallest node with children that holds the whole range
 /// (an expression at least, not a bare identifier) up to its statement, the
 /// child of a block; never the enclosing function or class.
-fn enclosing_constructs(lang: Language, text: &str, bytes: &Range<usize>) -> Vec<String> {
-    let Some(tree) = parse_tree(lang, text) else {
-        return Vec::new();
-    };
+fn enclosing_constructs(
+    lang: Language,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    bytes: &Range<usize>,
+) -> Vec<String> {
     let blocks = kinds(lang).map_or(&[][..], |k| k.blocks);
     let is_block =
         |kind: &str| blocks.contains(&kind) || kind.ends_with("block") || kind.ends_with("body");
@@ -231,10 +239,12 @@ const ENCLOSING_LEVELS: usize = 3;
 /// conditional, a closure call) whole, and the statements before that;
 /// never the enclosing function or class, which would exclude the rule
 /// from everything in it.
-fn enclosing_context(lang: Language, text: &str, bytes: &Range<usize>) -> Vec<String> {
-    let Some(tree) = parse_tree(lang, text) else {
-        return Vec::new();
-    };
+fn enclosing_context(
+    lang: Language,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    bytes: &Range<usize>,
+) -> Vec<String> {
     let Some(k) = kinds(lang) else {
         return Vec::new();
     };
@@ -320,7 +330,8 @@ mod tests {
         let text =
             "def f(x):\n    if x:\n        y = g(\n            x,\n            1)\n    return y\n";
         let at = text.find("x,").expect("test step");
-        let out = enclosing_constructs(Language::Python, text, &(at..at + 1));
+        let tree = parse_tree(Language::Python, text).expect("test step");
+        let out = enclosing_constructs(Language::Python, &tree, text, &(at..at + 1));
         assert_eq!(out, ["g(\nx,\n1)", "y = g(\n    x,\n    1)"]);
     }
 
@@ -328,7 +339,8 @@ mod tests {
     fn a_whole_line_statement_keeps_its_relative_indentation() {
         let text = "def f(x):\n    for a in x:\n        h(a)\n";
         let at = text.find("x:").expect("test step");
-        let out = enclosing_constructs(Language::Python, text, &(at..at + 1));
+        let tree = parse_tree(Language::Python, text).expect("test step");
+        let out = enclosing_constructs(Language::Python, &tree, text, &(at..at + 1));
         assert_eq!(out, ["for a in x:\n    h(a)"]);
     }
 
@@ -337,7 +349,8 @@ mod tests {
         let text =
             "def f(xs):\n    clean = []\n    for x in xs:\n        y = quote(x)\n        run(y)\n";
         let at = text.find("run(y)").expect("test step");
-        let out = enclosing_context(Language::Python, text, &(at..at + 6));
+        let tree = parse_tree(Language::Python, text).expect("test step");
+        let out = enclosing_context(Language::Python, &tree, text, &(at..at + 6));
         assert_eq!(
             out,
             [
