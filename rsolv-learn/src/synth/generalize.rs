@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rsolv_core::Language;
 use tree_sitter::Node;
 
-use super::syntax::{Scope, SyntaxKinds, is_dynamic_string, text};
+use super::syntax::{Scope, SyntaxKinds, constant_in_scope, is_dynamic_string, text};
 
 /// Which names or literals a rung generalizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,7 +218,7 @@ impl Metavars {
     }
 
     /// The metavariable for `code`, creating one unless `lookup_only`.
-    fn for_code(&mut self, code: &str, lookup_only: bool) -> Option<String> {
+    pub(crate) fn for_code(&mut self, code: &str, lookup_only: bool) -> Option<String> {
         if let Some(name) = self.by_code.get(code) {
             return Some(name.clone());
         }
@@ -269,6 +269,12 @@ pub(crate) struct Renderer<'a> {
     /// keeps what the fix introduced concrete, so that its `pattern-not`
     /// excludes the fixed code and not the vulnerable code as well.
     pub(crate) only_shared: bool,
+    /// With `only_shared`: a name that only holds a constant string
+    /// renders as `"..."` (the fixed shape passes a constant).
+    pub(crate) constants: bool,
+    /// Names rendered as the given pattern text instead (a sanitized copy
+    /// the fix introduced, inlined into the call that uses it).
+    pub(crate) inline: Option<&'a BTreeMap<String, String>>,
     /// The node (by id) the rule reports: rendered as `$FOCUS`, its own
     /// rendering kept in `focused`.
     pub(crate) focus: Option<usize>,
@@ -365,11 +371,29 @@ impl<'a> Renderer<'a> {
 
     fn identifier(&mut self, node: Node<'_>, role: Role) -> String {
         let name = text(node, self.source);
+        if role == Role::Data
+            && let Some(inlined) = self.inline.and_then(|m| m.get(name))
+        {
+            return inlined.clone();
+        }
         if self.scope.is_imported(name)
             && let Some(full) = self.scope.qualified(name, node.start_byte())
             && !self.inside_import(node)
         {
             return full.to_owned();
+        }
+        // The fixed shape passes a name that only ever holds a constant
+        // string where the vulnerable code passed data: `"..."` excludes
+        // every constant, as Semgrep propagates constants into it.
+        if role == Role::Data
+            && self.only_shared
+            && self.constants
+            && !self.fix
+            && !self.shared.contains(name)
+            && self.scope.is_constant(name)
+            && constant_in_scope(self.kinds, node, self.source, name)
+        {
+            return "\"...\"".to_owned();
         }
         if role == Role::Callee
             || self.scope.is_imported(name)
@@ -728,6 +752,8 @@ mod tests {
             metavars: &mut metavars,
             fix: false,
             only_shared: false,
+            constants: false,
+            inline: None,
             focus: None,
             focused: None,
         }

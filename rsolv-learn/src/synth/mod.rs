@@ -125,6 +125,11 @@ pub struct Candidate {
     pub pattern: String,
     /// The fixed shape, excluded with `pattern-not`.
     pub pattern_not: Option<String>,
+    /// The fixed statements, when the fix assigned a sanitized copy before
+    /// the call (`$SAFE = shlex.quote($CMD)` ... `os.system($SAFE)`),
+    /// excluded with `pattern-not-inside`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern_not_inside: Option<String>,
     /// Calls that carry the keyword arguments the fix added (`secure=True`),
     /// excluded with a `pattern-not` of their own: an open argument list
     /// would otherwise match the fixed call with other arguments too.
@@ -172,10 +177,21 @@ pub struct Synthesis {
     pub candidates: Vec<Candidate>,
 }
 
+/// A sanitized copy the fix assigned before the fixed call and passed to
+/// it: `safe = shlex.quote(cmd)`.
+#[derive(Debug, Clone, Copy)]
+struct CopyOf<'t> {
+    statement: Node<'t>,
+    target: Node<'t>,
+    value: Node<'t>,
+}
+
 struct Located<'t> {
     site: FixSite,
     before: Node<'t>,
     after: Option<Node<'t>>,
+    /// Sanitized copies the fixed construct uses.
+    copies: Vec<CopyOf<'t>>,
 }
 
 impl RuleSynthesizer {
@@ -198,7 +214,7 @@ impl RuleSynthesizer {
             syntax::parse(lang, src).ok_or(Error::UnsupportedLanguage { language: lang })
         };
         let (before_tree, after_tree) = (parse(&fix.before)?, parse(&fix.after)?);
-        let located = locate(kinds, fix, &before_tree, &after_tree)?;
+        let mut located = locate(kinds, fix, &before_tree, &after_tree)?;
         let mut scope = Scope::of(kinds, before_tree.root_node(), &fix.before);
         scope.merge(Scope::of(kinds, after_tree.root_node(), &fix.after));
 
@@ -218,7 +234,7 @@ impl RuleSynthesizer {
         // changed stays concrete, in the positive pattern and the fixed
         // shape alike (a fixed literal rendered as `"..."` would exclude the
         // vulnerable code too).
-        let shared: BTreeSet<String> = located
+        let mut shared: BTreeSet<String> = located
             .after
             .map(|after| {
                 let theirs = leaf_texts(kinds, after, &fix.after);
@@ -228,6 +244,23 @@ impl RuleSynthesizer {
                     .collect()
             })
             .unwrap_or_default();
+        // Sanitized copies the fix assigned before the call (`safe =
+        // shlex.quote(cmd)`, then `os.system(safe)`): what they share with
+        // the vulnerable construct is shared too.
+        located.copies = located
+            .after
+            .map(|after| introduced_copies(kinds, fix, &located, after, &shared))
+            .unwrap_or_default();
+        if !located.copies.is_empty() {
+            let ours = leaf_texts(kinds, located.before, &fix.before);
+            for copy in &located.copies {
+                shared.extend(
+                    leaf_texts(kinds, copy.value, &fix.after)
+                        .into_iter()
+                        .filter(|t| ours.contains(t)),
+                );
+            }
+        }
         // The string literals the fix changed, paired in order.
         let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
         if let Some(after) = located.after {
@@ -251,7 +284,7 @@ impl RuleSynthesizer {
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut rules: Vec<Option<Rule>> = Vec::new();
         for level in LADDER {
-            let candidate = render_candidate(
+            let (candidate, plain_not) = render_candidate(
                 kinds,
                 lang,
                 fix,
@@ -263,6 +296,7 @@ impl RuleSynthesizer {
             let duplicate = candidates.iter().any(|c| {
                 c.pattern == candidate.pattern
                     && c.pattern_not == candidate.pattern_not
+                    && c.pattern_not_inside == candidate.pattern_not_inside
                     && c.added_not == candidate.added_not
                     && c.dynamic == candidate.dynamic
                     && c.focus_pattern == candidate.focus_pattern
@@ -275,42 +309,16 @@ impl RuleSynthesizer {
                 rules.push(None);
                 continue;
             }
-            let mut draft = rule::draft(&base_id, lang, &candidate);
-            let mut candidate = candidate;
-            // A fixed shape the engine cannot parse costs the exclusion,
-            // not the candidate.
-            if engine_for(&draft).is_err()
-                && (candidate.pattern_not.is_some() || candidate.added_not.is_some())
-            {
-                let bare = Candidate {
-                    pattern_not: None,
-                    added_not: None,
+            let (mut candidate, mut draft) = self.judge(&base_id, fix, &located, candidate);
+            // A fixed shape whose constants became `"..."` may exclude the
+            // vulnerable code too (it passes a constant as well): then the
+            // fixed shape as written.
+            if let (Verdict::MissesVulnerable, Some(plain)) = (&candidate.verdict, plain_not) {
+                let retry = Candidate {
+                    pattern_not: Some(plain),
                     ..candidate.clone()
                 };
-                let bare_draft = rule::draft(&base_id, lang, &bare);
-                if engine_for(&bare_draft).is_ok() {
-                    candidate = bare;
-                    draft = bare_draft;
-                }
-            }
-            match engine_for(&draft) {
-                Err(message) => candidate.verdict = Verdict::Invalid(message),
-                Ok(engine) => {
-                    candidate.matches_vulnerable = matches_in(&engine, &path, lang, &fix.before)
-                        .iter()
-                        .any(|m| overlaps(m, &located.site.before));
-                    let after_site = located.site.after_range();
-                    candidate.matches_fixed = matches_in(&engine, &path, lang, &fix.after)
-                        .iter()
-                        .any(|m| overlaps(m, &after_site));
-                    candidate.verdict = if !candidate.matches_vulnerable {
-                        Verdict::MissesVulnerable
-                    } else if candidate.matches_fixed {
-                        Verdict::MatchesFixed
-                    } else {
-                        Verdict::Valid
-                    };
-                }
+                (candidate, draft) = self.judge(&base_id, fix, &located, retry);
             }
             let keep = candidate.verdict == Verdict::Valid;
             candidates.push(candidate);
@@ -393,6 +401,59 @@ impl RuleSynthesizer {
             site: located.site,
             candidates,
         })
+    }
+
+    /// Compile `candidate` and check it against the fix: it must match the
+    /// vulnerable construct and not the fixed one.
+    fn judge(
+        &self,
+        base_id: &str,
+        fix: &SecurityFix,
+        located: &Located<'_>,
+        mut candidate: Candidate,
+    ) -> (Candidate, Rule) {
+        let lang = fix.language;
+        let path = snippet_path(lang, fix.path.as_deref());
+        let mut draft = rule::draft(base_id, lang, &candidate);
+        // A fixed shape the engine cannot parse costs the exclusion,
+        // not the candidate.
+        if engine_for(&draft).is_err()
+            && (candidate.pattern_not.is_some()
+                || candidate.added_not.is_some()
+                || candidate.pattern_not_inside.is_some())
+        {
+            let bare = Candidate {
+                pattern_not: None,
+                pattern_not_inside: None,
+                added_not: None,
+                ..candidate.clone()
+            };
+            let bare_draft = rule::draft(base_id, lang, &bare);
+            if engine_for(&bare_draft).is_ok() {
+                candidate = bare;
+                draft = bare_draft;
+            }
+        }
+        match engine_for(&draft) {
+            Err(message) => candidate.verdict = Verdict::Invalid(message),
+            Ok(engine) => {
+                candidate.matches_vulnerable = matches_in(&engine, &path, lang, &fix.before)
+                    .iter()
+                    .any(|m| overlaps(m, &located.site.before));
+                let after_site = located.site.after_range();
+                candidate.matches_fixed = matches_in(&engine, &path, lang, &fix.after)
+                    .iter()
+                    .any(|m| overlaps(m, &after_site));
+                candidate.verdict = if !candidate.matches_vulnerable {
+                    Verdict::MissesVulnerable
+                } else if candidate.matches_fixed {
+                    Verdict::MatchesFixed
+                } else {
+                    Verdict::Valid
+                };
+            }
+        }
+        (candidate, draft)
     }
 
     /// Sites each valid candidate matches in the codebase (or the vulnerable
@@ -559,7 +620,10 @@ fn located<'t>(
                 && holds(&region.before, &before)
                 && holds(&region.after, n);
             on_changed_lines || edited_inside
-        });
+        })
+        // A fix that spans statements (a sanitized copy assigned first,
+        // then passed on) holds the same call further down its lines.
+        .or_else(|| same_call_in(kinds, fix, before, after_tree, &region.after_lines));
     let site = FixSite {
         before: before.byte_range(),
         after: after.map(|n| n.byte_range()),
@@ -572,7 +636,117 @@ fn located<'t>(
         site,
         before,
         after,
+        copies: Vec::new(),
     }
+}
+
+/// Names the fixed construct `after` uses that the fix assigned just
+/// before it, on its changed lines, and that the vulnerable construct does
+/// not have, in source order.
+fn introduced_copies<'t>(
+    kinds: &SyntaxKinds,
+    fix: &SecurityFix,
+    located: &Located<'_>,
+    after: Node<'t>,
+    shared: &BTreeSet<String>,
+) -> Vec<CopyOf<'t>> {
+    let used = leaf_texts(kinds, after, &fix.after);
+    copies_before(kinds, &fix.after, after, &located.site.region.after_lines)
+        .into_iter()
+        .filter(|c| {
+            let name = text(c.target, &fix.after);
+            used.contains(name) && !shared.contains(name)
+        })
+        .collect()
+}
+
+/// The statements of `call`'s block on `lines` before it that assign one
+/// name, the first assignment of each name.
+fn copies_before<'t>(
+    kinds: &SyntaxKinds,
+    source: &str,
+    call: Node<'t>,
+    lines: &Range<usize>,
+) -> Vec<CopyOf<'t>> {
+    let mut copies: Vec<CopyOf<'t>> = Vec::new();
+    let Some(block) = call.parent().and_then(|mut n| {
+        while !kinds.blocks.contains(&n.kind()) {
+            n = n.parent()?;
+        }
+        Some(n)
+    }) else {
+        return copies;
+    };
+    let mut cursor = block.walk();
+    for statement in block.named_children(&mut cursor) {
+        if statement.start_byte() < lines.start || statement.end_byte() > call.start_byte() {
+            continue;
+        }
+        if let Some((target, value)) = syntax::assignment_in(kinds, statement, source)
+            && !copies
+                .iter()
+                .any(|c| text(c.target, source) == text(target, source))
+        {
+            copies.push(CopyOf {
+                statement,
+                target,
+                value,
+            });
+        }
+    }
+    copies
+}
+
+/// The text of a call before its arguments (`os.system`, `new File`).
+fn callee_text<'s>(kinds: &SyntaxKinds, call: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let args = call.child_by_field_name(kinds.arguments_field)?;
+    source
+        .get(call.start_byte()..args.start_byte())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// The last call on the fixed lines `lines` that calls what `before` calls.
+fn same_call_in<'t>(
+    kinds: &SyntaxKinds,
+    fix: &SecurityFix,
+    before: Node<'_>,
+    after_tree: &'t tree_sitter::Tree,
+    lines: &Range<usize>,
+) -> Option<Node<'t>> {
+    if !kinds.calls.contains(&before.kind()) {
+        return None;
+    }
+    let callee = callee_text(kinds, before, &fix.before)?;
+    let mut found = None;
+    let mut stack = vec![after_tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.end_byte() <= lines.start || node.start_byte() >= lines.end {
+            continue;
+        }
+        if node.start_byte() >= lines.start
+            && node.end_byte() <= lines.end + 1
+            && node.kind() == before.kind()
+            && callee_text(kinds, node, &fix.after) == Some(callee)
+            && found.is_none_or(|f: Node<'t>| f.start_byte() < node.start_byte())
+        {
+            found = Some(node);
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    // Only when the fixed call uses a name assigned just before it that
+    // the vulnerable call does not: otherwise it is another call.
+    let found = found?;
+    let ours = leaf_texts(kinds, before, &fix.before);
+    let theirs = leaf_texts(kinds, found, &fix.after);
+    copies_before(kinds, &fix.after, found, lines)
+        .iter()
+        .any(|c| {
+            let name = text(c.target, &fix.after);
+            theirs.contains(name) && !ours.contains(name)
+        })
+        .then_some(found)
 }
 
 fn render_candidate(
@@ -588,10 +762,10 @@ fn render_candidate(
         &BTreeMap<String, String>,
     ),
     level: Level,
-) -> Candidate {
+) -> (Candidate, Option<String>) {
     // Data arguments generalize only where the fix made an argument a
     // constant: the evidence that anything but a constant is the mistake.
-    let level = if level.data_args && !fix_made_constant(kinds, located, fix, common) {
+    let level = if level.data_args && !fix_made_constant(kinds, located, fix, common, scope) {
         Level {
             data_args: false,
             ..level
@@ -612,42 +786,107 @@ fn render_candidate(
         metavars: &mut metavars,
         fix: false,
         only_shared: false,
+        constants: false,
+        inline: None,
         focus: focus_of(kinds, located, &fix.before),
         focused: None,
     };
     let pattern = positive.render(located.before);
     let focused = positive.focused.take();
     let mut pattern_not = None;
+    let mut plain_not = None;
+    let mut not_inside = None;
     let mut added_not = None;
     let mut fix_template = None;
+    let copies = &located.copies;
     if let Some(after) = located.after {
         let bound = metavars.clone();
-        let mut fresh = Metavars::avoiding(&metavars);
+        let mut with_copies = shared.clone();
+        with_copies.extend(copies.iter().map(|c| text(c.target, &fix.after).to_owned()));
         // The fixed shape keeps its argument list as it is: an open one
         // would swallow the arguments the fix removed and exclude the
         // vulnerable code too.
-        let negative = Renderer {
-            kinds,
-            language: lang,
-            source: &fix.after,
-            scope,
-            level: Level {
-                open_args: false,
-                sparse_args: false,
-                ..level
-            },
-            common,
-            shared,
-            prefixes,
-            metavars: &mut fresh,
-            fix: false,
-            only_shared: true,
-            focus: None,
-            focused: None,
-        }
-        .render(after);
-        if negative != pattern {
-            pattern_not = Some(negative);
+        let negative = |constants: bool,
+                        shared: &BTreeSet<String>,
+                        fresh: &mut Metavars,
+                        inline: Option<&BTreeMap<String, String>>,
+                        node: Node<'_>| {
+            Renderer {
+                kinds,
+                language: lang,
+                source: &fix.after,
+                scope,
+                level: Level {
+                    open_args: false,
+                    sparse_args: false,
+                    ..level
+                },
+                common,
+                shared,
+                prefixes,
+                metavars: fresh,
+                fix: false,
+                only_shared: true,
+                constants,
+                inline,
+                focus: None,
+                focused: None,
+            }
+            .render(node)
+        };
+        let fresh = || Metavars::avoiding(&metavars);
+        if copies.is_empty() {
+            let general = negative(true, shared, &mut fresh(), None, after);
+            let plain = negative(false, shared, &mut fresh(), None, after);
+            if general != plain && plain != pattern {
+                plain_not = Some(plain);
+            }
+            if general != pattern {
+                pattern_not = Some(general);
+            }
+        } else {
+            // The copy inlined (`os.system(shlex.quote($CMD))`), and the
+            // fixed statements as written, with the copy a metavariable.
+            let mut names = fresh();
+            let inlined: BTreeMap<String, String> = copies
+                .iter()
+                .map(|c| {
+                    let value = negative(true, shared, &mut names, None, c.value);
+                    (text(c.target, &fix.after).to_owned(), value)
+                })
+                .collect();
+            pattern_not = Some(negative(true, shared, &mut names, Some(&inlined), after))
+                .filter(|n| *n != pattern);
+            // The assigned name is a metavariable wherever it stands (a
+            // declarator's name stays concrete otherwise).
+            let mut names = fresh();
+            let mut lines: Vec<String> = Vec::new();
+            for c in copies {
+                let name = text(c.target, &fix.after);
+                let target = names
+                    .for_code(name, level.locals == generalize::Reach::None)
+                    .unwrap_or_else(|| name.to_owned());
+                let value = negative(true, &with_copies, &mut names, None, c.value);
+                let (start, t, v, end) = (
+                    c.statement.start_byte(),
+                    c.target.byte_range(),
+                    c.value.byte_range(),
+                    c.statement.end_byte(),
+                );
+                lines.push(format!(
+                    "{}{target}{}{value}{}",
+                    &fix.after[start..t.start],
+                    &fix.after[t.end..v.start],
+                    &fix.after[v.end..end]
+                ));
+            }
+            let mut call = negative(true, &with_copies, &mut names, None, after);
+            // A Java statement sequence parses only with its semicolons.
+            if lang == Language::Java {
+                call.push(';');
+            }
+            lines.push(call);
+            not_inside = Some(lines.join("\n...\n"));
         }
         if level.open_args && kinds.calls.contains(&after.kind()) {
             added_not = added_keyword_shapes(
@@ -663,22 +902,34 @@ fn render_candidate(
             added_not = added_not.filter(|n| Some(n) != pattern_not.as_ref() && *n != pattern);
         }
         let mut bound = bound;
-        let template = Renderer {
-            kinds,
-            language: lang,
-            source: &fix.after,
-            scope,
-            level,
-            common,
-            shared,
-            prefixes,
-            metavars: &mut bound,
-            fix: true,
-            only_shared: false,
-            focus: None,
-            focused: None,
-        }
-        .render(after);
+        let mut template = |inline: Option<&BTreeMap<String, String>>, node: Node<'_>| {
+            Renderer {
+                kinds,
+                language: lang,
+                source: &fix.after,
+                scope,
+                level,
+                common,
+                shared,
+                prefixes,
+                metavars: &mut bound,
+                fix: true,
+                only_shared: false,
+                constants: false,
+                inline,
+                focus: None,
+                focused: None,
+            }
+            .render(node)
+        };
+        let inlined: BTreeMap<String, String> = copies
+            .iter()
+            .map(|c| {
+                let name = text(c.target, &fix.after).to_owned();
+                (name, template(None, c.value))
+            })
+            .collect();
+        let template = template(Some(&inlined), after);
         // A fix replays the change only when the pattern pins down every
         // part of the matched code (no `...`) and the change was local.
         if located.site.local
@@ -690,10 +941,11 @@ fn render_candidate(
             fix_template = Some(template);
         }
     }
-    Candidate {
+    let candidate = Candidate {
         level: level.name.to_owned(),
         pattern,
         pattern_not,
+        pattern_not_inside: not_inside,
         added_not,
         fix: fix_template,
         dynamic: metavars.dynamic.clone(),
@@ -703,16 +955,18 @@ fn render_candidate(
         matches_fixed: false,
         codebase_matches: None,
         verdict: Verdict::NotTried,
-    }
+    };
+    (candidate, plain_not)
 }
 
-/// Whether the fixed call has a constant string argument the vulnerable
-/// call lacks.
+/// Whether the fixed call has a constant string argument (a literal, or a
+/// name that only holds one) the vulnerable call lacks.
 fn fix_made_constant(
     kinds: &SyntaxKinds,
     located: &Located<'_>,
     fix: &SecurityFix,
     common: &BTreeSet<String>,
+    scope: &Scope,
 ) -> bool {
     let Some(after) = located.after else {
         return false;
@@ -722,9 +976,13 @@ fn fix_made_constant(
     };
     let mut cursor = args.walk();
     args.named_children(&mut cursor).any(|a| {
-        kinds.strings.contains(&a.kind())
-            && !common.contains(text(a, &fix.after))
-            && !syntax::is_dynamic_string(kinds, a, &fix.after)
+        let constant = if kinds.identifiers.contains(&a.kind()) {
+            let name = text(a, &fix.after);
+            scope.is_constant(name) && syntax::constant_in_scope(kinds, a, &fix.after, name)
+        } else {
+            kinds.strings.contains(&a.kind()) && !syntax::is_dynamic_string(kinds, a, &fix.after)
+        };
+        constant && !common.contains(text(a, &fix.after))
     })
 }
 
@@ -854,6 +1112,8 @@ fn added_keyword_shapes(
             metavars: &mut fresh,
             fix: false,
             only_shared: true,
+            constants: false,
+            inline: None,
             focus: None,
             focused: None,
         }

@@ -60,6 +60,9 @@ pub(super) fn draft(id: &str, lang: Language, candidate: &Candidate) -> Rule {
     if let Some(not) = &candidate.pattern_not {
         patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
     }
+    if let Some(not) = &candidate.pattern_not_inside {
+        patterns.push(Operator::PatternNotInside(Operand::Pattern(not.clone())));
+    }
     if let Some(not) = &candidate.added_not {
         patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
     }

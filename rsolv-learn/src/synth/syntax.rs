@@ -250,6 +250,10 @@ pub(crate) struct Scope {
     /// under, as the engine resolves imports. Only names one top-level
     /// import binds, in both files alike, with where that import ends.
     pub(crate) qualified: BTreeMap<String, Binding>,
+    /// Locals by whether every declaration of them assigns a constant
+    /// string literal (`query = "SELECT 1"`): Semgrep's `"..."` matches
+    /// such a name through constant propagation.
+    pub(crate) constants: BTreeMap<String, bool>,
 }
 
 /// What imports bind a name to.
@@ -298,7 +302,15 @@ impl Scope {
                     node.child_by_field_name(field)
                 };
                 if let Some(target) = target {
-                    declared_under(kinds, target, source, &mut scope.locals);
+                    let mut names = BTreeSet::new();
+                    declared_under(kinds, target, source, &mut names);
+                    let constant = names.len() == 1
+                        && !field.is_empty()
+                        && assigns_constant_string(kinds, node, source);
+                    for name in &names {
+                        *scope.constants.entry(name.clone()).or_insert(constant) &= constant;
+                    }
+                    scope.locals.extend(names);
                 }
             }
             let mut cursor = node.walk();
@@ -311,6 +323,11 @@ impl Scope {
     /// Whether `name` is a local variable or parameter.
     pub(crate) fn is_local(&self, name: &str) -> bool {
         self.locals.contains(name)
+    }
+
+    /// Whether `name` is a local that only ever holds a constant string.
+    pub(crate) fn is_constant(&self, name: &str) -> bool {
+        self.is_local(name) && self.constants.get(name).copied().unwrap_or(false)
     }
 
     /// Whether `name` names an import.
@@ -332,6 +349,9 @@ impl Scope {
     pub(crate) fn merge(&mut self, other: Scope) {
         self.imported.extend(other.imported);
         self.locals.extend(other.locals);
+        for (name, theirs) in other.constants {
+            *self.constants.entry(name).or_insert(theirs) &= theirs;
+        }
         for (name, theirs) in other.qualified {
             let ours = self.qualified.entry(name).or_insert(theirs.clone());
             let same = match (&*ours, &theirs) {
@@ -345,6 +365,154 @@ impl Scope {
         let imported = &self.imported;
         self.locals.retain(|n| !imported.contains(n));
     }
+}
+
+/// Whether a declaration that assigns `name` a constant string is in scope
+/// at `node`: a statement before it in one of its enclosing blocks, not
+/// inside another function or class.
+pub(crate) fn constant_in_scope(
+    kinds: &SyntaxKinds,
+    node: Node<'_>,
+    source: &str,
+    name: &str,
+) -> bool {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        let mut cursor = parent.walk();
+        for sibling in parent.named_children(&mut cursor) {
+            if sibling.end_byte() > child.start_byte() {
+                break;
+            }
+            if declares_constant(kinds, sibling, source, name) {
+                return true;
+            }
+        }
+        child = parent;
+    }
+    false
+}
+
+/// Whether `node` (outside nested functions and classes) assigns `name`
+/// a constant string.
+fn declares_constant(kinds: &SyntaxKinds, node: Node<'_>, source: &str, name: &str) -> bool {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        let kind = n.kind();
+        if ["function", "method", "lambda", "class", "arrow"]
+            .iter()
+            .any(|k| kind.contains(k))
+        {
+            continue;
+        }
+        let target = n
+            .child_by_field_name("left")
+            .or_else(|| n.child_by_field_name("name"));
+        if let Some(target) = target {
+            let target = match target.kind() {
+                "expression_list" if target.named_child_count() == 1 => {
+                    target.named_child(0).unwrap_or(target)
+                }
+                _ => target,
+            };
+            if kinds.identifiers.contains(&target.kind())
+                && text(target, source) == name
+                && assigns_constant_string(kinds, n, source)
+            {
+                return true;
+            }
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    false
+}
+
+/// The one name a statement assigns and the value it assigns it, as
+/// nodes:
+/// `safe = quote(x)`, `String safe = quote(x);`, `const safe = quote(x);`,
+/// `safe := quote(x)`.
+pub(crate) fn assignment_in<'t>(
+    kinds: &SyntaxKinds,
+    statement: Node<'t>,
+    source: &str,
+) -> Option<(Node<'t>, Node<'t>)> {
+    let mut node = statement;
+    // Down through the statement wrapper and a declaration of one.
+    loop {
+        if ASSIGNMENTS.contains(&node.kind()) {
+            break;
+        }
+        if node.named_child_count() != 1 && !node.kind().contains("declaration") {
+            return None;
+        }
+        let mut cursor = node.walk();
+        let inner: Vec<Node<'t>> = node
+            .named_children(&mut cursor)
+            .filter(|c| ASSIGNMENTS.contains(&c.kind()) || c.named_child_count() > 0)
+            .collect();
+        match inner.as_slice() {
+            [only] => node = *only,
+            // `String safe = ...`: the type, then the one declarator.
+            [_, declarator] if ASSIGNMENTS.contains(&declarator.kind()) => node = *declarator,
+            _ => return None,
+        }
+    }
+    let plain = node
+        .child_by_field_name("operator")
+        .is_none_or(|op| matches!(text(op, source), "=" | ":="));
+    let target = node
+        .child_by_field_name("left")
+        .or_else(|| node.child_by_field_name("name"))?;
+    let value = node
+        .child_by_field_name("right")
+        .or_else(|| node.child_by_field_name("value"))?;
+    let single = |n: Node<'t>| match n.kind() {
+        "expression_list" if n.named_child_count() == 1 => n.named_child(0),
+        "expression_list" => None,
+        _ => Some(n),
+    };
+    let (target, value) = (single(target)?, single(value)?);
+    (plain && kinds.identifiers.contains(&target.kind())).then_some((target, value))
+}
+
+/// Declarations and assignments of one value.
+const ASSIGNMENTS: &[&str] = &[
+    "assignment",
+    "assignment_expression",
+    "assignment_statement",
+    "variable_declarator",
+    "short_var_declaration",
+    "var_spec",
+    "const_spec",
+];
+
+/// Whether the declaration `node` assigns one plain string literal (no
+/// interpolation): `x = "a"`, `String x = "a";`, `x := "a"`.
+fn assigns_constant_string(kinds: &SyntaxKinds, node: Node<'_>, source: &str) -> bool {
+    // `x += "a"` (Java and Go spell it as an assignment with an operator).
+    let plain = node
+        .child_by_field_name("operator")
+        .is_none_or(|op| matches!(text(op, source), "=" | ":="));
+    if !ASSIGNMENTS.contains(&node.kind()) || !plain {
+        return false;
+    }
+    let Some(mut value) = node
+        .child_by_field_name("right")
+        .or_else(|| node.child_by_field_name("value"))
+    else {
+        return false;
+    };
+    // Go: `x := "a"` holds an expression list of one.
+    if value.kind() == "expression_list" {
+        if value.named_child_count() != 1 {
+            return false;
+        }
+        match value.named_child(0) {
+            Some(only) => value = only,
+            None => return false,
+        }
+    }
+    kinds.strings.contains(&value.kind()) && !is_dynamic_string(kinds, value, source)
 }
 
 /// The names a Python or Java import binds to a longer dotted name: `c`

@@ -248,3 +248,112 @@ fn runtime_globals_stay_concrete() {
         s.candidates
     );
 }
+
+/// Scan `code` with the synthesized rule and return the lines it
+/// flags.
+fn flagged_lines(s: &Synthesis, path: &str, lang: Language, code: &str) -> Vec<usize> {
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    engine
+        .scan_source(std::path::Path::new(path), lang, code)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect()
+}
+
+#[test]
+fn a_fix_that_passes_a_constant_excludes_every_constant() {
+    let before = "class Q {\n  static final String FIXED = \"SELECT 1\";\n  void run(Peer peer, String input) {\n    peer.executeQuery(input);\n  }\n}\n";
+    let after = "class Q {\n  static final String FIXED = \"SELECT 1\";\n  void run(Peer peer, String input) {\n    peer.executeQuery(FIXED);\n  }\n}\n";
+    let s = synth(before, after, Language::Java);
+    // The fixed shape passes a name holding a constant: `"..."` stands for
+    // any constant, so other constant queries are not flagged either.
+    let not = s.candidates.iter().find(|c| c.verdict == Verdict::Chosen);
+    assert!(
+        not.and_then(|c| c.pattern_not.as_deref())
+            .is_some_and(|n| n.contains("\"...\"")),
+        "{:#?}",
+        s.candidates
+    );
+    let other = "class R {\n  void a(Peer p, String user) {\n    String q = \"SELECT 2\";\n    p.executeQuery(q);\n    p.executeQuery(\"SELECT 3\");\n    p.executeQuery(user);\n  }\n}\n";
+    assert_eq!(
+        flagged_lines(&s, "R.java", Language::Java, other),
+        vec![6],
+        "{}",
+        s.yaml
+    );
+}
+
+#[test]
+fn a_constant_the_vulnerable_code_passes_too_stays_as_written() {
+    // Both sides pass constants: the fix changed which one, so the fixed
+    // shape keeps its name instead of excluding every constant.
+    let before = "import re\nBAD = r\"^(a+)+$\"\nGOOD = r\"^a+$\"\ndef f(s):\n    return re.compile(BAD).match(s)\n";
+    let after = "import re\nBAD = r\"^(a+)+$\"\nGOOD = r\"^a+$\"\ndef f(s):\n    return re.compile(GOOD).match(s)\n";
+    let s = synth(before, after, Language::Python);
+    assert!(
+        s.candidates.iter().any(|c| c.verdict == Verdict::Chosen),
+        "{:#?}",
+        s.candidates
+    );
+    assert_eq!(
+        flagged_lines(&s, "f.py", Language::Python, before),
+        vec![5],
+        "{}",
+        s.yaml
+    );
+}
+
+#[test]
+fn a_sanitized_copy_before_the_call_is_excluded_in_both_forms() {
+    let before = "import os\ndef run(cmd):\n    os.system(cmd)\n";
+    let after =
+        "import os, shlex\ndef run(cmd):\n    safe = shlex.quote(cmd)\n    os.system(safe)\n";
+    let s = synth(before, after, Language::Python);
+    let chosen = s
+        .candidates
+        .iter()
+        .find(|c| c.verdict == Verdict::Chosen)
+        .expect("a chosen candidate");
+    assert_eq!(s.pattern, "os.system($CMD)", "{:#?}", s.candidates);
+    assert_eq!(
+        chosen.pattern_not_inside.as_deref(),
+        Some("$SAFE = shlex.quote($CMD2)\n...\nos.system($SAFE)"),
+        "{:#?}",
+        s.candidates
+    );
+    // The fix replays the sanitizer inline.
+    assert_eq!(s.rule.fix.as_deref(), Some("os.system(shlex.quote($CMD))"));
+    let other = "import os, shlex\ndef a(c):\n    os.system(c)\ndef b(c):\n    os.system(shlex.quote(c))\ndef c(c):\n    q = shlex.quote(c)\n    print(q)\n    os.system(q)\ndef d(c, m):\n    q = shlex.quote(c)\n    os.system(m)\n";
+    assert_eq!(
+        flagged_lines(&s, "o.py", Language::Python, other),
+        vec![3, 12],
+        "{}",
+        s.yaml
+    );
+}
+
+#[test]
+fn a_java_sanitized_copy_gives_a_statement_sequence_semgrep_parses() {
+    let before = "class A {\n  void run(Runtime rt, String name) throws Exception {\n    rt.exec(\"ls \" + name);\n  }\n}\n";
+    let after = "class A {\n  void run(Runtime rt, String name) throws Exception {\n    String safe = Quoting.shell(name);\n    rt.exec(\"ls \" + safe);\n  }\n}\n";
+    let s = synth(before, after, Language::Java);
+    // Declarator names become the metavariable too, and the sequence ends
+    // in a semicolon as Java statements do.
+    assert!(
+        s.yaml.contains(
+            "String $SAFE = Quoting.shell($NAME);\n      ...\n      $RT2.exec(\"...\" + $SAFE);"
+        ),
+        "{}",
+        s.yaml
+    );
+    let other = "class B {\n  void a(Runtime rt, String n) throws Exception {\n    rt.exec(\"ls \" + n);\n  }\n  void b(Runtime rt, String n) throws Exception {\n    String q = Quoting.shell(n);\n    Process p = rt.exec(\"ls \" + q);\n  }\n}\n";
+    assert_eq!(
+        flagged_lines(&s, "B.java", Language::Java, other),
+        vec![3],
+        "{}",
+        s.yaml
+    );
+}
