@@ -40,6 +40,7 @@ mod diff;
 mod error;
 mod fix;
 mod generator;
+mod imports;
 mod optimize;
 mod profile;
 mod synth;
@@ -56,6 +57,7 @@ pub use fix::SecurityFix;
 pub use generator::{
     ExternalCommandGenerator, GeneratedRule, GenerationRequest, RuleGenerator, SynthesizerGenerator,
 };
+pub use imports::{AddedImport, add_missing_imports, added_imports};
 pub use optimize::{OptimizationReport, OptimizeOptions, Refinement, Retired, optimize};
 pub use profile::{CurvePoint, RecentLearning, SecurityProfile, now_rfc3339};
 pub use synth::{

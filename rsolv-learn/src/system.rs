@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use rsolv_core::VulnClass;
+use rsolv_core::{Language, VulnClass};
 use rsolv_rules::{Engine, RuleMatch, ScanOptions};
 use rsolv_store::{ChangeInfo, NewFinding, NewTestCase, PutOutcome, TestCaseKind};
 use serde::Serialize;
@@ -385,6 +385,7 @@ impl LearningSystem {
         }
 
         // Step 6: the same fix everywhere else.
+        let needed_imports = crate::added_imports(&fix);
         let mut by_file: BTreeMap<PathBuf, Vec<&RuleMatch>> = BTreeMap::new();
         for m in mine.iter().filter(|m| m.fix.is_some()) {
             by_file.entry(m.path.clone()).or_default().push(m);
@@ -393,9 +394,20 @@ impl LearningSystem {
             let Ok(source) = std::fs::read_to_string(&path) else {
                 continue;
             };
-            let fixed = rsolv_rules::apply_fixes(&source, matches.iter().copied());
+            let mut fixed = rsolv_rules::apply_fixes(&source, matches.iter().copied());
             if fixed.applied == 0 {
                 continue;
+            }
+            // The imports the fix added come along where the replacement
+            // needs them.
+            if !needed_imports.is_empty() && Language::from_path(&path) == Some(fix.language) {
+                let used: String = matches
+                    .iter()
+                    .filter_map(|m| m.fix.as_deref())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                fixed.text =
+                    crate::add_missing_imports(fix.language, &fixed.text, &needed_imports, &used);
             }
             let diff = rsolv_rules::unified_diff(&path, &source, &fixed.text);
             let applied = options.apply

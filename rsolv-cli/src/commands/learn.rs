@@ -87,6 +87,10 @@ pub(crate) fn print(result: &LearningResult, apply: bool, io: &mut Io<'_>) -> an
         if let Some(not) = &chosen.pattern_not {
             writeln!(io.out, "  pattern-not: {not}")?;
         }
+        if let Some(inside) = &chosen.pattern_not_inside {
+            let lines: Vec<&str> = inside.lines().collect();
+            writeln!(io.out, "  not inside:  {}", lines.join("\n               "))?;
+        }
         if let Some(fix) = &chosen.fix {
             writeln!(io.out, "  fix:         {fix}")?;
         }

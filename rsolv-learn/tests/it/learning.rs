@@ -419,3 +419,70 @@ fn unsupported_language_is_an_error() {
         Err(Error::UnsupportedLanguage { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_fix_through_a_sanitized_copy_is_replayed_with_its_import() {
+    let dir = tempfile::tempdir().expect("test step");
+    let files = [
+        (
+            "tools/run.py",
+            "import os, shlex\n\ndef run(cmd):\n    safe = shlex.quote(cmd)\n    os.system(safe)\n",
+        ),
+        (
+            "tools/build.py",
+            "\"\"\"Build helpers.\"\"\"\nimport os\n\ndef build(target):\n    os.system(target)\n",
+        ),
+        (
+            "tools/clean.py",
+            "import os\nimport shlex\n\ndef clean(d):\n    q = shlex.quote(d)\n    print(q)\n    os.system(q)\n\ndef purge(d):\n    os.system(d)\n",
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("test step")).expect("test step");
+        std::fs::write(path, text).expect("test step");
+    }
+    let fix = SecurityFix::new(
+        "import os\n\ndef run(cmd):\n    os.system(cmd)\n",
+        files[0].1,
+        Language::Python,
+    )
+    .with_class(Some(VulnClass::CommandInjection))
+    .with_path("tools/run.py");
+    let store: Arc<dyn RuleStore> = Arc::new(SqliteStore::open_in_memory().expect("test step"));
+    let system = LearningSystem::new(catalog(&store, "acme"), "tester");
+    let options = LearnOptions {
+        scan: vec![dir.path().join("tools")],
+        apply: true,
+        scan_options: ScanOptions::default(),
+    };
+    let result = system.process_fix(fix, &options).await.expect("test step");
+    let rule = result.rule.as_ref().expect("a rule is learned");
+    assert!(rule.yaml.contains("pattern-not-inside"), "{}", rule.yaml);
+    // The fixed file and the sanitized copy in clean.py are not findings.
+    let mut found: Vec<(String, usize)> = result
+        .additional_findings
+        .iter()
+        .map(|f| {
+            let name = f.path.file_name().expect("test step");
+            (name.to_string_lossy().into_owned(), f.line)
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [("build.py".to_owned(), 5), ("clean.py".to_owned(), 10)],
+        "{}",
+        rule.yaml
+    );
+    assert_eq!(result.fixes_applied, 2);
+    let build = std::fs::read_to_string(dir.path().join("tools/build.py")).expect("test step");
+    assert_eq!(
+        build,
+        "\"\"\"Build helpers.\"\"\"\nimport os\nimport shlex\n\ndef build(target):\n    os.system(shlex.quote(target))\n"
+    );
+    // clean.py imports shlex already: only the call changes.
+    let clean = std::fs::read_to_string(dir.path().join("tools/clean.py")).expect("test step");
+    assert_eq!(clean.matches("import shlex").count(), 1, "{clean}");
+    assert!(clean.contains("os.system(shlex.quote(d))"), "{clean}");
+}
