@@ -89,6 +89,7 @@ impl<'s> SynTree<'s> {
             tree: &mut tree,
             else_kind: kind_id("else_clause"),
             block_kind: kind_id("block"),
+            tuple_kind: kind_id("tuple"),
             parent_kind: 0,
         };
         builder.build(root, 0);
@@ -173,6 +174,8 @@ struct Builder<'g, 't, 's> {
     /// The `else_clause` and `block` kinds, for Python's `elif` chains.
     else_kind: Option<u16>,
     block_kind: Option<u16>,
+    /// Python's tuple kind: `x[i, j]` indexes with the tuple `i, j`.
+    tuple_kind: Option<u16>,
     /// The kind of the node whose child is being built (tree-sitter's
     /// `parent()` walks down from the root, too slow to ask per node).
     parent_kind: u16,
@@ -222,6 +225,13 @@ impl Builder<'_, '_, '_> {
             let parts: Vec<_> = node.named_children(&mut cursor).collect();
             let span = (node.start_byte() as u32, node.end_byte() as u32);
             return self.python_if(&parts, node.kind_id(), span, depth);
+        }
+        if kind == "subscript"
+            && self.grammar.import_style == super::lang::ImportStyle::Python
+            && depth < MAX_DEPTH
+            && let Some(id) = self.python_subscript(node, depth)
+        {
+            return Some(id);
         }
         let id = self.tree.nodes.len() as NodeId;
         let class = if node.is_error() {
@@ -326,6 +336,52 @@ impl Builder<'_, '_, '_> {
             kids.push(else_id);
         }
         self.set_kids(id, kids);
+        Some(id)
+    }
+
+    /// `x[i, j]` as Semgrep reads it: `x` indexed with the tuple `i, j`,
+    /// so `$X[$Y]` matches it with `$Y` bound to `i, j`. `None` for a
+    /// subscript with one index, or with a slice among its indices (which
+    /// Semgrep matches with no tuple pattern), built as it is.
+    fn python_subscript(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<NodeId> {
+        let mut cursor = node.walk();
+        let indices: Vec<_> = node
+            .children_by_field_name("subscript", &mut cursor)
+            .collect();
+        // Semgrep does not read an index list with a slice as a tuple.
+        if indices.iter().any(|i| i.kind() == "slice") {
+            return None;
+        }
+        let (tuple_kind, value, [first, .., last]) = (
+            self.tuple_kind?,
+            node.child_by_field_name("value")?,
+            indices.as_slice(),
+        ) else {
+            return None;
+        };
+        let id = self.push_interior(
+            node.kind_id(),
+            node.start_byte() as u32,
+            node.end_byte() as u32,
+            true,
+        );
+        self.parent_kind = node.kind_id();
+        let value = self.build(value, depth + 1);
+        let tuple = self.push_interior(
+            tuple_kind,
+            first.start_byte() as u32,
+            last.end_byte() as u32,
+            true,
+        );
+        let mut items = Vec::with_capacity(indices.len());
+        for index in &indices {
+            self.parent_kind = tuple_kind;
+            if let Some(item) = self.build(*index, depth + 2) {
+                items.push(item);
+            }
+        }
+        self.set_kids(tuple, items);
+        self.set_kids(id, value.into_iter().chain([tuple]).collect());
         Some(id)
     }
 
