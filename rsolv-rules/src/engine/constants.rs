@@ -8,7 +8,8 @@
 //! string literals and constants), and nothing is assigned to the variable
 //! inside a loop or a branch between the two. A variable no function
 //! assigns falls back to the enclosing scopes, where it must be assigned
-//! exactly once (a module-level constant).
+//! exactly once (a module-level constant: anywhere at the top level, before
+//! the use). A Python class body's assignments are not seen by its methods.
 
 use std::collections::HashMap;
 
@@ -53,6 +54,19 @@ const BRANCH_KINDS: &[&str] = &[
     "case",
     "if_modifier",
     "unless_modifier",
+];
+
+/// Loops: what their body assigns reaches the uses before it on the next
+/// iteration.
+const LOOP_KINDS: &[&str] = &[
+    "for_statement",
+    "for_in_statement",
+    "enhanced_for_statement",
+    "while_statement",
+    "do_statement",
+    "while",
+    "until",
+    "for",
 ];
 
 /// Branching statements whose first child is the condition, which runs
@@ -111,6 +125,8 @@ struct Assign {
     /// A compound assignment (`x += e`, `x ||= e`): the value after it is
     /// not known.
     compound: bool,
+    /// A function's write to a module variable it declared `global`.
+    global_write: bool,
 }
 
 /// The constant value of identifier uses, by node.
@@ -161,8 +177,9 @@ impl Constants {
             tree,
             language,
             assignment,
-            scopes: vec![HashMap::new()],
+            scopes: vec![Scope::default()],
             uses: Vec::new(),
+            loops: Vec::new(),
             lhs: Vec::new(),
             folded: Vec::new(),
         };
@@ -179,13 +196,25 @@ impl Constants {
         let mut literals = HashMap::new();
         let mut symbols = HashMap::new();
         let mut contents = HashMap::new();
-        for (id, chain) in uses {
+        for (id, chain, in_loop) in uses {
             if lhs.contains(&id) {
                 continue;
             }
             let name = tree.text(id);
             let start = tree.node(id).start;
-            if let Some(assign) = lookup(&scopes, &chain, name, start)
+            // A loop carries what is assigned later in its body back to
+            // the uses before it.
+            let reassigned_in_loop = in_loop.is_some_and(|(from, to)| {
+                scopes[*chain.last().unwrap_or(&0)]
+                    .vars
+                    .get(name)
+                    .is_some_and(|all| {
+                        all.iter()
+                            .any(|b| b.end > start && b.end > from && b.end <= to)
+                    })
+            });
+            let found = lookup(&scopes, &chain, name, start).filter(|_| !reassigned_in_loop);
+            if let Some(assign) = found
                 && assign.compound
             {
                 // Only a folded `+=` of string constants is known, and it
@@ -193,7 +222,7 @@ impl Constants {
                 if let Some(v) = &assign.value {
                     values.insert(id, v.clone());
                 }
-            } else if let Some(assign) = lookup(&scopes, &chain, name, start) {
+            } else if let Some(assign) = found {
                 if let Some(v) = &assign.value {
                     values.insert(id, v.clone());
                 }
@@ -217,14 +246,17 @@ impl Constants {
 
 /// The assignment whose value `name` holds at `start`, from the innermost
 /// scope of `chain` that assigns it, when that value is certain.
-fn lookup<'a>(
-    scopes: &'a [HashMap<String, Vec<Assign>>],
-    chain: &[usize],
-    name: &str,
-    start: u32,
-) -> Option<&'a Assign> {
+fn lookup<'a>(scopes: &'a [Scope], chain: &[usize], name: &str, start: u32) -> Option<&'a Assign> {
     for (depth, &scope) in chain.iter().rev().enumerate() {
-        let Some(assigns) = scopes[scope].get(name) else {
+        // A class body's names are not in scope in its methods.
+        if depth > 0 && scopes[scope].class {
+            continue;
+        }
+        // A function that writes a `global` may have changed it anywhere.
+        if depth == 0 && scopes[scope].written_globals.contains(name) {
+            return None;
+        }
+        let Some(assigns) = scopes[scope].vars.get(name) else {
             continue;
         };
         if depth == 0 {
@@ -237,6 +269,20 @@ fn lookup<'a>(
             return Some(last);
         }
         // An enclosing scope: only a variable assigned once is a constant.
+        // At the top level of the file, as Semgrep has it, once anywhere
+        // (in a branch or loop too), before the use.
+        if scope == 0 {
+            // A `global` write between the assignment and the use undoes
+            // it; one before the assignment does not.
+            let mut own = assigns.iter().filter(|a| !a.global_write);
+            let (Some(only), None) = (own.next(), own.next()) else {
+                return None;
+            };
+            let overwritten = assigns
+                .iter()
+                .any(|a| a.global_write && a.end > only.end && a.end <= start);
+            return (only.end <= start && !overwritten && !only.compound).then_some(only);
+        }
         return match assigns.as_slice() {
             [only] if !only.conditional => Some(only),
             _ => None,
@@ -245,14 +291,33 @@ fn lookup<'a>(
     None
 }
 
+/// The assignments of one function (or class body, or the file).
+#[derive(Debug, Default)]
+struct Scope {
+    vars: HashMap<String, Vec<Assign>>,
+    /// A Python class body.
+    class: bool,
+    /// Names the function declared `global`.
+    globals: std::collections::HashSet<String>,
+    /// Of those, the names it assigns.
+    written_globals: std::collections::HashSet<String>,
+}
+
+/// An identifier use: its node, its scope chain, and the span of the
+/// innermost loop of its own scope around it.
+type Use = (NodeId, Vec<usize>, Option<(u32, u32)>);
+
 struct Walk<'a, 's> {
     tree: &'a SynTree<'s>,
     language: &'a tree_sitter::Language,
     assignment: &'a dyn Fn(NodeId) -> Option<(NodeId, NodeId)>,
     /// Assignments per scope, by variable name.
-    scopes: Vec<HashMap<String, Vec<Assign>>>,
-    /// Identifier uses with the scope chain they sit in.
-    uses: Vec<(NodeId, Vec<usize>)>,
+    scopes: Vec<Scope>,
+    /// Identifier uses with the scope chain they sit in and the innermost
+    /// loop of their own scope around them.
+    uses: Vec<Use>,
+    /// The loops being walked: their span and scope.
+    loops: Vec<(u32, u32, usize)>,
     /// Identifiers that are assignment targets.
     lhs: Vec<NodeId>,
     /// Compound expressions (`+` of strings, interpolating strings) that
@@ -271,8 +336,12 @@ impl<'a> Walk<'a, '_> {
         let kind = self.kind_name(id);
         let node = *self.tree.node(id);
         let inner;
-        let (chain, mut branch) = if FUNCTION_KINDS.contains(&kind) {
-            self.scopes.push(HashMap::new());
+        let class = kind == "class_definition";
+        let (chain, mut branch) = if FUNCTION_KINDS.contains(&kind) || class {
+            self.scopes.push(Scope {
+                class,
+                ..Scope::default()
+            });
             inner = [chain, &[self.scopes.len() - 1]].concat();
             (inner.as_slice(), 0)
         } else {
@@ -294,8 +363,25 @@ impl<'a> Walk<'a, '_> {
                     .find(|&k| self.tree.node(k).named)
             })
             .flatten();
-        if kind == "identifier" && node.class == Class::Leaf {
-            self.uses.push((id, chain.to_vec()));
+        // `global x` (Python): the function's assignments to `x` are
+        // writes to the module's variable.
+        if kind == "global_statement" {
+            let scope = *chain.last().unwrap_or(&0);
+            for &name in self.tree.kids(id) {
+                if self.kind_name(name) == "identifier" {
+                    let name = self.tree.text(name).to_owned();
+                    self.scopes[scope].globals.insert(name);
+                }
+            }
+        }
+        if matches!(kind, "identifier" | "constant") && node.class == Class::Leaf {
+            let scope = *chain.last().unwrap_or(&0);
+            let in_loop = self
+                .loops
+                .last()
+                .filter(|l| l.2 == scope)
+                .map(|l| (l.0, l.1));
+            self.uses.push((id, chain.to_vec(), in_loop));
         }
         // `x += e` (and Ruby's `x ||= e`): what `x` holds after it is not
         // known. Java and Go parse it as an assignment with its operator.
@@ -310,7 +396,7 @@ impl<'a> Walk<'a, '_> {
         .flatten();
         if let Some((lhs, rhs)) = augmented.or_else(|| (self.assignment)(id))
             && self.tree.kids(lhs).is_empty()
-            && self.kind_name(lhs) == "identifier"
+            && matches!(self.kind_name(lhs), "identifier" | "constant")
         {
             let (lhs_end, rhs_start) = (self.tree.node(lhs).end, self.tree.node(rhs).start);
             let operator = self
@@ -351,18 +437,17 @@ impl<'a> Walk<'a, '_> {
                     // `y = x` with `x` holding one literal's value.
                     (!compound
                         && rhs_node.class == Class::Leaf
-                        && self.kind_name(rhs) == "identifier")
-                        .then(|| {
-                            lookup(&self.scopes, chain, self.tree.text(rhs), rhs_node.start)
-                                .and_then(|a| a.content)
-                        })
-                        .flatten()
+                        && matches!(self.kind_name(rhs), "identifier" | "constant"))
+                    .then(|| {
+                        lookup(&self.scopes, chain, self.tree.text(rhs), rhs_node.start)
+                            .and_then(|a| a.content)
+                    })
+                    .flatten()
                 });
-            let scope = *chain.last().unwrap_or(&0);
-            self.scopes[scope]
-                .entry(self.tree.text(lhs).to_owned())
-                .or_default()
-                .push(Assign {
+            self.record(
+                chain,
+                self.tree.text(lhs),
+                Assign {
                     end: node.end,
                     value,
                     literal,
@@ -370,7 +455,43 @@ impl<'a> Walk<'a, '_> {
                     conditional: branch > 0,
                     rhs,
                     compound,
-                });
+                    global_write: false,
+                },
+            );
+        } else if let Some((lhs, rhs)) = (self.assignment)(id)
+            && matches!(
+                self.kind_name(lhs),
+                "pattern_list"
+                    | "tuple_pattern"
+                    | "list_pattern"
+                    | "expression_list"
+                    | "tuple"
+                    | "left_assignment_list"
+            )
+        {
+            // `a, b = f()` (and Go's `a, b := ...`): each name now holds
+            // something not known here.
+            for &target in self.tree.kids(lhs) {
+                if self.tree.kids(target).is_empty()
+                    && matches!(self.kind_name(target), "identifier" | "constant")
+                {
+                    self.lhs.push(target);
+                    self.record(
+                        chain,
+                        self.tree.text(target),
+                        Assign {
+                            end: node.end,
+                            value: None,
+                            literal: None,
+                            content: None,
+                            conditional: branch > 0,
+                            rhs,
+                            compound: true,
+                            global_write: false,
+                        },
+                    );
+                }
+            }
         }
         let foldable = node.class == Class::Interior
             && (BINARY_KINDS.contains(&kind)
@@ -380,6 +501,11 @@ impl<'a> Walk<'a, '_> {
             self.folded.push((id, value));
         }
         let tree = self.tree;
+        let is_loop = LOOP_KINDS.contains(&kind);
+        if is_loop {
+            self.loops
+                .push((node.start, node.end, *chain.last().unwrap_or(&0)));
+        }
         for &kid in tree.kids(id) {
             let branch = if Some(kid) == condition {
                 outer_branch
@@ -388,6 +514,27 @@ impl<'a> Walk<'a, '_> {
             };
             self.visit(kid, chain, branch);
         }
+        if is_loop {
+            self.loops.pop();
+        }
+    }
+
+    /// Add an assignment of `name` to the innermost scope of `chain`, or
+    /// to the module's when the function declared the name `global`.
+    fn record(&mut self, chain: &[usize], name: &str, mut assign: Assign) {
+        let scope = *chain.last().unwrap_or(&0);
+        let scope = if self.scopes[scope].globals.contains(name) {
+            assign.global_write = true;
+            self.scopes[scope].written_globals.insert(name.to_owned());
+            0
+        } else {
+            scope
+        };
+        self.scopes[scope]
+            .vars
+            .entry(name.to_owned())
+            .or_default()
+            .push(assign);
     }
 
     /// The constant an interpolating string folds to: every interpolated
@@ -442,7 +589,7 @@ impl<'a> Walk<'a, '_> {
             Class::Interior if INTERPOLATING_KINDS.contains(&self.kind_name(id)) => {
                 self.interpolated(id, chain)
             }
-            Class::Leaf if self.kind_name(id) == "identifier" => {
+            Class::Leaf if matches!(self.kind_name(id), "identifier" | "constant") => {
                 let name = self.tree.text(id);
                 lookup(&self.scopes, chain, name, node.start)?.value.clone()
             }

@@ -2007,6 +2007,25 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         self.constants()?.symbol(t)
     }
 
+    /// Whether two bindings hold the same literal through constant
+    /// propagation: `$S is $S` matches `x is None` after `x = None`.
+    fn same_literal(&self, x: NodeId, y: NodeId) -> bool {
+        let Some(constants) = self.constants() else {
+            return false;
+        };
+        let literal = |t: NodeId| {
+            (self.tree.node(t).class == Class::Leaf)
+                .then(|| constants.literal(t))
+                .flatten()
+        };
+        match (literal(x), literal(y)) {
+            (Some(a), Some(b)) => self.tree.same(a, b),
+            (Some(a), None) => self.tree.same(a, y),
+            (None, Some(b)) => self.tree.same(x, b),
+            (None, None) => false,
+        }
+    }
+
     /// Whether two bindings denote the same code.
     pub(crate) fn same_binding(&self, a: Binding, b: Binding) -> bool {
         match (a.node, b.node) {
@@ -2015,6 +2034,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     || self.same_name(x, y)
                     || self.symbolic_value(x).is_some_and(|v| self.tree.same(v, y))
                     || self.symbolic_value(y).is_some_and(|v| self.tree.same(x, v))
+                    || self.same_literal(x, y)
             }
             _ => {
                 let text = |b: Binding| &self.tree.source[b.start as usize..b.end as usize];
