@@ -1536,11 +1536,22 @@ impl<'t, 's> TreeMatcher<'t, 's> {
     pub(super) fn lambda_bodies(&self) -> &[NodeId] {
         self.lambda_bodies.get_or_init(|| {
             let mut out = Vec::new();
+            // Nor does it look into a Python parameter's default value.
+            let defaults: Vec<(u32, u32)> = ["default_parameter", "typed_default_parameter"]
+                .iter()
+                .filter_map(|n| self.kind_id(n))
+                .flat_map(|k| self.nodes_of_kind(k).iter())
+                .map(|&d| (self.tree.node(d).start, self.tree.node(d).end))
+                .collect();
             for kind in ["lambda", "arrow_function"]
                 .iter()
                 .filter_map(|n| self.kind_id(n))
             {
                 for &f in self.nodes_of_kind(kind) {
+                    let at = self.tree.node(f).start;
+                    if defaults.iter().any(|&(from, to)| from <= at && at < to) {
+                        continue;
+                    }
                     // Semgrep does not read a Python conditional or a
                     // yield with a value as the lambda's return value.
                     if let Some(&body) = self.tree.kids(f).last()
