@@ -809,7 +809,8 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                 }
                 (special
                     && (self.deep_expression_statement(p, t, false, env, k)
-                        || self.node_equivalence(p, t, env, k)))
+                        || self.node_equivalence(p, t, env, k)
+                        || self.tuple_assignment(p, t, env, k)))
                     || self
                         .symbolic_value(t)
                         .is_some_and(|v| self.node(p, v, env, k))
@@ -1089,6 +1090,45 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let (pl, pr) = (self.single_of_list(pl), self.single_of_list(pr));
         let (tl, tr) = (self.single_of_list_t(tl), self.single_of_list_t(tr));
         self.node(pl, tl, env, &mut |env| self.node(pr, tr, env, k))
+    }
+
+    /// `a, b = 1, 2` (Python, Go) holds `a = 1` and `b = 2`: Semgrep
+    /// matches a pattern with one target, `$V = 1`, at the whole statement.
+    fn tuple_assignment(
+        &self,
+        p: &Pat,
+        t: NodeId,
+        env: &mut Env,
+        k: &mut dyn FnMut(&mut Env) -> bool,
+    ) -> bool {
+        let Some((pl, pr)) = self.assignment_parts_of_pattern(p) else {
+            return false;
+        };
+        let Some((tl, tr)) = self.assignment_parts(t) else {
+            return false;
+        };
+        let is_list = |kind: u16| {
+            matches!(
+                self.kind_name(kind),
+                "pattern_list" | "expression_list" | "tuple_pattern"
+            )
+        };
+        if !is_list(self.tree.node(tl).kind)
+            || self.kind_name(self.tree.node(tr).kind) != "expression_list"
+            || matches!(pl, Pat::Node { kind, .. } if is_list(*kind))
+        {
+            return false;
+        }
+        let (targets, values) = (self.tree.kids(tl), self.tree.kids(tr));
+        if targets.len() != values.len() || targets.len() < 2 {
+            return false;
+        }
+        targets.iter().zip(values).any(|(&l, &r)| {
+            self.node(pl, l, env, &mut |env| match pr {
+                Pat::Ellipsis => k(env),
+                _ => self.node(pr, r, env, k),
+            })
+        })
     }
 
     /// Python string delimiters that differ only in their quotes (`f"`
