@@ -419,31 +419,39 @@ impl<'a> Walk<'a, '_> {
                         Some(value.into_boxed_str())
                     })
                     .flatten()
+            } else if *chain.last().unwrap_or(&0) != 0 && self.is_bytes(rhs) {
+                // Semgrep's propagation inside a function does not make
+                // a Python bytes literal a string constant (at the top
+                // level it does).
+                None
             } else {
                 self.constant(rhs, chain)
             };
             let rhs_node = self.tree.node(rhs);
+            let local_bytes = *chain.last().unwrap_or(&0) != 0 && self.is_bytes(rhs);
             // A JavaScript regex literal (`r = /a+/`) is a constant too.
             let literal = (!compound
+                && !local_bytes
                 && ((rhs_node.class == Class::Leaf
                     && rhs_node.named
                     && LITERAL_KINDS.contains(&self.kind_name(rhs)))
                     || rhs_node.class == Class::Str
                     || self.kind_name(rhs) == "regex"))
                 .then_some(rhs);
-            let content = (!compound && rhs_node.class == Class::Str && value.is_some())
-                .then_some(rhs_node.content)
-                .or_else(|| {
-                    // `y = x` with `x` holding one literal's value.
-                    (!compound
-                        && rhs_node.class == Class::Leaf
-                        && matches!(self.kind_name(rhs), "identifier" | "constant"))
-                    .then(|| {
-                        lookup(&self.scopes, chain, self.tree.text(rhs), rhs_node.start)
-                            .and_then(|a| a.content)
-                    })
-                    .flatten()
-                });
+            let content =
+                (!compound && !local_bytes && rhs_node.class == Class::Str && value.is_some())
+                    .then_some(rhs_node.content)
+                    .or_else(|| {
+                        // `y = x` with `x` holding one literal's value.
+                        (!compound
+                            && rhs_node.class == Class::Leaf
+                            && matches!(self.kind_name(rhs), "identifier" | "constant"))
+                        .then(|| {
+                            lookup(&self.scopes, chain, self.tree.text(rhs), rhs_node.start)
+                                .and_then(|a| a.content)
+                        })
+                        .flatten()
+                    });
             self.record(
                 chain,
                 self.tree.text(lhs),
@@ -517,6 +525,19 @@ impl<'a> Walk<'a, '_> {
         if is_loop {
             self.loops.pop();
         }
+    }
+
+    /// Whether `id` is a Python bytes literal (`b'..'`, or a
+    /// concatenation starting with one).
+    fn is_bytes(&self, id: NodeId) -> bool {
+        if !matches!(self.kind_name(id), "string" | "concatenated_string") {
+            return false;
+        }
+        let text = self.tree.text(id);
+        let prefix: String = text.chars().take_while(char::is_ascii_alphabetic).collect();
+        prefix.len() <= 2
+            && prefix.contains(['b', 'B'])
+            && text[prefix.len()..].starts_with(['\'', '"'])
     }
 
     /// Add an assignment of `name` to the innermost scope of `chain`, or
