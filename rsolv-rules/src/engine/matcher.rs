@@ -15,6 +15,9 @@ use super::pattern::{Pat, PatternTree, StrPat};
 use super::tree::{Class, NodeId, SynTree};
 use super::types::DeclaredTypes;
 
+/// The two sides of an assignment pattern.
+type PatPair<'p> = (&'p Pat, &'p Pat);
+
 /// What a metavariable is bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Binding {
@@ -1081,10 +1084,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         env: &mut Env,
         k: &mut dyn FnMut(&mut Env) -> bool,
     ) -> bool {
-        let Some((pl, pr)) = self.assignment_parts_of_pattern(p) else {
-            return false;
-        };
-        let Some((tl, tr)) = self.assignment_parts(t) else {
+        let Some(((pl, pr), (tl, tr))) = self.assignment_pair(p, t) else {
             return false;
         };
         let (pl, pr) = (self.single_of_list(pl), self.single_of_list(pr));
@@ -1092,8 +1092,21 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         self.node(pl, tl, env, &mut |env| self.node(pr, tr, env, k))
     }
 
-    /// `a, b = 1, 2` (Python, Go) holds `a = 1` and `b = 2`: Semgrep
-    /// matches a pattern with one target, `$V = 1`, at the whole statement.
+    /// The two sides of an assignment pattern and of an assignment in the
+    /// code, when both are assignments.
+    fn assignment_pair<'p>(
+        &self,
+        p: &'p Pat,
+        t: NodeId,
+    ) -> Option<(PatPair<'p>, (NodeId, NodeId))> {
+        Some((
+            self.assignment_parts_of_pattern(p)?,
+            self.assignment_parts(t)?,
+        ))
+    }
+
+    /// `a, b = 1, 2` (Python) holds `a = 1` and `b = 2`: Semgrep matches a
+    /// pattern with one target, `$V = 1`, at the whole statement.
     fn tuple_assignment(
         &self,
         p: &Pat,
@@ -1101,10 +1114,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         env: &mut Env,
         k: &mut dyn FnMut(&mut Env) -> bool,
     ) -> bool {
-        let Some((pl, pr)) = self.assignment_parts_of_pattern(p) else {
-            return false;
-        };
-        let Some((tl, tr)) = self.assignment_parts(t) else {
+        let Some(((pl, pr), (tl, tr))) = self.assignment_pair(p, t) else {
             return false;
         };
         let is_list = |kind: u16| {
