@@ -264,13 +264,34 @@ impl Builder<'_, '_, '_> {
         }
         let mut kids = Vec::with_capacity(node.child_count() as usize);
         let mut cursor = node.walk();
+        // Where the node ends without its trailing comments (a Python
+        // block takes in the comments after its last statement; Semgrep's
+        // ranges end at the statement).
+        let mut code_end = node.end_byte() as u32;
+        let mut trailing_comment = false;
         for child in node.children(&mut cursor) {
             self.parent_kind = node.kind_id();
-            if let Some(kid) = self.build(child, depth + 1) {
+            let built = self.build(child, depth + 1);
+            if self.grammar.comments.contains(&child.kind()) {
+                trailing_comment = true;
+                continue;
+            }
+            trailing_comment = false;
+            code_end = child.end_byte() as u32;
+            if let Some(kid) = built {
                 kids.push(kid);
+                // A child that kept its own kind may have dropped its own
+                // trailing comments (`(e)` builds as `e`: not that).
+                let built = &self.tree.nodes[kid as usize];
+                if built.kind == child.kind_id() && built.start == child.start_byte() as u32 {
+                    code_end = built.end;
+                }
             }
         }
         let n = &mut self.tree.nodes[id as usize];
+        if (trailing_comment || code_end < n.end) && code_end > n.start {
+            n.end = n.end.min(code_end);
+        }
         n.kids_start = self.tree.kids.len() as u32;
         n.kids_len = kids.len() as u32;
         self.tree.kids.extend(kids);
