@@ -788,6 +788,17 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                         && kids.iter().any(|p| matches!(p, Pat::Ellipsis))
                     {
                         self.block_body(kids, tkids, env, &mut k2)
+                    } else if let (Some(name), [first, .., last]) =
+                        (self.python_block_metavar(*kind, kids), tkids)
+                    {
+                        // A Python body that is one `$S` is the whole body,
+                        // however many statements it holds, as in Semgrep.
+                        let whole = Binding {
+                            node: None,
+                            start: self.tree.node(*first).start,
+                            end: self.tree.node(*last).end,
+                        };
+                        self.bind(name, whole, env, &mut k2)
                     } else if self.kind_name(*kind) == "concatenated_string" {
                         // Python's `"a" "b" "c"`: a pattern of two parts
                         // matches any run of parts of a longer
@@ -1090,6 +1101,24 @@ impl<'t, 's> TreeMatcher<'t, 's> {
         let (pl, pr) = (self.single_of_list(pl), self.single_of_list(pr));
         let (tl, tr) = (self.single_of_list_t(tl), self.single_of_list_t(tr));
         self.node(pl, tl, env, &mut |env| self.node(pr, tr, env, k))
+    }
+
+    /// The metavariable of a Python block pattern whose only statement is
+    /// a lone `$S`.
+    fn python_block_metavar<'p>(&self, kind: u16, kids: &'p [Pat]) -> Option<&'p Arc<str>> {
+        // Only a Python matcher knows Python's brace kinds.
+        if self.python_braces.is_none() || !self.block_kinds.contains(&kind) {
+            return None;
+        }
+        match kids {
+            [Pat::Node { kind, kids, .. }] if self.kind_name(*kind) == "expression_statement" => {
+                match kids.as_slice() {
+                    [Pat::Metavar(name)] => Some(name),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// The two sides of an assignment pattern and of an assignment in the
