@@ -81,6 +81,18 @@ const CONDITION_FIRST_KINDS: &[&str] = &[
     "until",
 ];
 
+/// Ruby's statement lists: their statements are not wrapped in an
+/// expression statement.
+const RUBY_BODY_KINDS: &[&str] = &[
+    "program",
+    "body_statement",
+    "then",
+    "else",
+    "do",
+    "begin_block",
+    "block_body",
+];
+
 /// Binary-expression kinds whose `+` concatenates strings.
 const BINARY_KINDS: &[&str] = &["binary_operator", "binary_expression", "binary"];
 
@@ -127,6 +139,10 @@ struct Assign {
     compound: bool,
     /// A function's write to a module variable it declared `global`.
     global_write: bool,
+    /// No assignment: a statement that may have changed the variable in
+    /// place (`q.strip()`, `q.x = 1`); it counts in the variable's own
+    /// function only.
+    mutation: bool,
 }
 
 /// The constant value of identifier uses, by node.
@@ -274,7 +290,7 @@ fn lookup<'a>(scopes: &'a [Scope], chain: &[usize], name: &str, start: u32) -> O
         if scope == 0 {
             // A `global` write between the assignment and the use undoes
             // it; one before the assignment does not.
-            let mut own = assigns.iter().filter(|a| !a.global_write);
+            let mut own = assigns.iter().filter(|a| !a.global_write && !a.mutation);
             let (Some(only), None) = (own.next(), own.next()) else {
                 return None;
             };
@@ -283,8 +299,9 @@ fn lookup<'a>(scopes: &'a [Scope], chain: &[usize], name: &str, start: u32) -> O
                 .any(|a| a.global_write && a.end > only.end && a.end <= start);
             return (only.end <= start && !overwritten && !only.compound).then_some(only);
         }
-        return match assigns.as_slice() {
-            [only] if !only.conditional => Some(only),
+        let mut own = assigns.iter().filter(|a| !a.mutation);
+        return match (own.next(), own.next()) {
+            (Some(only), None) if !only.conditional => Some(only),
             _ => None,
         };
     }
@@ -464,6 +481,7 @@ impl<'a> Walk<'a, '_> {
                     rhs,
                     compound,
                     global_write: false,
+                    mutation: false,
                 },
             );
         } else if let Some((lhs, rhs)) = (self.assignment)(id)
@@ -496,10 +514,19 @@ impl<'a> Walk<'a, '_> {
                             rhs,
                             compound: true,
                             global_write: false,
+                            mutation: false,
                         },
                     );
                 }
             }
+        }
+        // A statement that may change a local variable in place (Ruby's
+        // statements are not wrapped: they are seen from their list, in
+        // turn, below).
+        if kind == "expression_statement"
+            && let Some(&statement) = self.tree.kids(id).first()
+        {
+            self.note_mutation(statement, chain, branch);
         }
         let foldable = node.class == Class::Interior
             && (BINARY_KINDS.contains(&kind)
@@ -521,9 +548,98 @@ impl<'a> Walk<'a, '_> {
                 branch
             };
             self.visit(kid, chain, branch);
+            if RUBY_BODY_KINDS.contains(&kind) {
+                self.note_mutation(kid, chain, branch);
+            }
         }
         if is_loop {
             self.loops.pop();
+        }
+    }
+
+    /// Record that `statement` may have changed a variable of the
+    /// innermost scope in place: its value is not known after it.
+    fn note_mutation(&mut self, statement: NodeId, chain: &[usize], branch: usize) {
+        let Some(target) = self.mutated(statement) else {
+            return;
+        };
+        let scope = *chain.last().unwrap_or(&0);
+        let name = self.tree.text(target);
+        if self.scopes[scope].vars.contains_key(name) && !self.scopes[scope].globals.contains(name)
+        {
+            self.record(
+                chain,
+                name,
+                Assign {
+                    end: self.tree.node(statement).end,
+                    value: None,
+                    literal: None,
+                    content: None,
+                    conditional: branch > 0,
+                    rhs: statement,
+                    compound: true,
+                    global_write: false,
+                    mutation: true,
+                },
+            );
+        }
+    }
+
+    /// The variable a statement may change in place, as Semgrep's constant
+    /// propagation has it: the receiver of a method call made for its
+    /// effect (`q.strip()` in Python, Java, Go and Ruby; JavaScript keeps
+    /// its constants), Ruby's `q << x`, and the object of a Python
+    /// attribute or item assignment (`q.x = 1`, `q[0] = 1`).
+    fn mutated(&self, statement: NodeId) -> Option<NodeId> {
+        let kids = self.tree.kids(statement);
+        let receiver = |kids: &[NodeId]| match kids {
+            [object, dot, ..]
+                if matches!(self.kind_name(*object), "identifier" | "constant")
+                    && self.tree.kids(*object).is_empty()
+                    && self.tree.text(*dot) == "." =>
+            {
+                Some(*object)
+            }
+            _ => None,
+        };
+        match self.kind_name(statement) {
+            "method_invocation" => receiver(kids),
+            "call" if !kids.is_empty() => {
+                // Ruby's call holds its receiver; Python's an attribute.
+                receiver(kids).or_else(|| {
+                    (self.kind_name(kids[0]) == "attribute")
+                        .then(|| receiver(self.tree.kids(kids[0])))
+                        .flatten()
+                })
+            }
+            "call_expression" if !kids.is_empty() => (self.kind_name(kids[0])
+                == "selector_expression")
+                .then(|| receiver(self.tree.kids(kids[0])))
+                .flatten(),
+            "binary" => match kids {
+                [left, op, ..]
+                    if self.tree.text(*op) == "<<"
+                        && self.kind_name(*left) == "identifier"
+                        && self.tree.kids(*left).is_empty() =>
+                {
+                    Some(*left)
+                }
+                _ => None,
+            },
+            "assignment" => {
+                let target = *kids.first()?;
+                match self.kind_name(target) {
+                    "attribute" => receiver(self.tree.kids(target)),
+                    "subscript" => {
+                        let object = *self.tree.kids(target).first()?;
+                        (self.kind_name(object) == "identifier"
+                            && self.tree.kids(object).is_empty())
+                        .then_some(object)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
         }
     }
 
