@@ -691,6 +691,24 @@ pub(crate) fn prefix_pattern(vulnerable: &str, fixed: &str) -> Option<String> {
     Some(out)
 }
 
+/// `pattern` with the one occurrence of metavariable `name` replaced by
+/// `with`; `None` when it occurs other than once (a repeated metavariable
+/// ties parts together that one replacement would split).
+pub(crate) fn replace_metavariable(pattern: &str, name: &str, with: &str) -> Option<String> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let at: Vec<usize> = pattern
+        .match_indices(name)
+        .map(|(i, _)| i)
+        .filter(|&i| !pattern[i + name.len()..].starts_with(is_name))
+        .collect();
+    let [i] = at[..] else { return None };
+    Some(format!(
+        "{}{with}{}",
+        &pattern[..i],
+        &pattern[i + name.len()..]
+    ))
+}
+
 /// Whether an argument is data: an expression that is neither a literal
 /// nor a function, nor a keyword argument (whose keyword matters).
 fn is_data(kinds: &SyntaxKinds, node: Node<'_>) -> bool {

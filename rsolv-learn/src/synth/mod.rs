@@ -135,6 +135,13 @@ pub struct Candidate {
     /// would otherwise match the fixed call with other arguments too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub added_not: Option<String>,
+    /// The positive pattern with one of the sink's variable arguments a
+    /// constant string (`$CUR.execute("...")`), each excluded with a
+    /// `pattern-not`: a sink handed a constant, written out or held by a
+    /// variable (the engine propagates constants as Semgrep does), is no
+    /// instance. Dropped when it would exclude the vulnerable code.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub constant_not: Vec<String>,
     /// The fix template, when the change can be replayed elsewhere.
     pub fix: Option<String>,
     /// Metavariables of the pattern that stand for a string built from
@@ -298,6 +305,7 @@ impl RuleSynthesizer {
                     && c.pattern_not == candidate.pattern_not
                     && c.pattern_not_inside == candidate.pattern_not_inside
                     && c.added_not == candidate.added_not
+                    && c.constant_not == candidate.constant_not
                     && c.dynamic == candidate.dynamic
                     && c.focus_pattern == candidate.focus_pattern
             });
@@ -316,6 +324,16 @@ impl RuleSynthesizer {
             if let (Verdict::MissesVulnerable, Some(plain)) = (&candidate.verdict, plain_not) {
                 let retry = Candidate {
                     pattern_not: Some(plain),
+                    ..candidate.clone()
+                };
+                (candidate, draft) = self.judge(&base_id, fix, &located, retry);
+            }
+            // The vulnerable call itself hands the sink a constant (a
+            // hard-coded secret): no constant exclusion then.
+            if candidate.verdict == Verdict::MissesVulnerable && !candidate.constant_not.is_empty()
+            {
+                let retry = Candidate {
+                    constant_not: Vec::new(),
                     ..candidate.clone()
                 };
                 (candidate, draft) = self.judge(&base_id, fix, &located, retry);
@@ -420,12 +438,14 @@ impl RuleSynthesizer {
         if engine_for(&draft).is_err()
             && (candidate.pattern_not.is_some()
                 || candidate.added_not.is_some()
+                || !candidate.constant_not.is_empty()
                 || candidate.pattern_not_inside.is_some())
         {
             let bare = Candidate {
                 pattern_not: None,
                 pattern_not_inside: None,
                 added_not: None,
+                constant_not: Vec::new(),
                 ..candidate.clone()
             };
             let bare_draft = rule::draft(base_id, lang, &bare);
@@ -793,6 +813,7 @@ fn render_candidate(
     };
     let pattern = positive.render(located.before);
     let focused = positive.focused.take();
+    let constant_not = constant_shapes(kinds, located.before, &fix.before, &pattern, &metavars);
     let mut pattern_not = None;
     let mut plain_not = None;
     let mut not_inside = None;
@@ -947,6 +968,7 @@ fn render_candidate(
         pattern_not,
         pattern_not_inside: not_inside,
         added_not,
+        constant_not,
         fix: fix_template,
         dynamic: metavars.dynamic.clone(),
         focus: focused.as_ref().map(|(mv, _)| mv.clone()),
@@ -957,6 +979,54 @@ fn render_candidate(
         verdict: Verdict::NotTried,
     };
     (candidate, plain_not)
+}
+
+/// `pattern` with each metavariable that stands for one of the sink's
+/// variable arguments replaced by `"..."`, one at a time: the first call
+/// of `construct` (itself, or the call its statement makes).
+fn constant_shapes(
+    kinds: &SyntaxKinds,
+    construct: Node<'_>,
+    source: &str,
+    pattern: &str,
+    metavars: &Metavars,
+) -> Vec<String> {
+    let Some(call) = first_call(kinds, construct) else {
+        return Vec::new();
+    };
+    let Some(args) = call.child_by_field_name(kinds.arguments_field) else {
+        return Vec::new();
+    };
+    let mut lookup = metavars.clone();
+    let mut out = Vec::new();
+    let mut cursor = args.walk();
+    for arg in args.named_children(&mut cursor) {
+        if !kinds.identifiers.contains(&arg.kind()) {
+            continue;
+        }
+        let Some(mv) = lookup.for_code(text(arg, source), true) else {
+            continue;
+        };
+        if metavars.dynamic.contains(&mv) {
+            continue;
+        }
+        if let Some(shape) = generalize::replace_metavariable(pattern, &mv, "\"...\"")
+            && !out.contains(&shape)
+        {
+            out.push(shape);
+        }
+    }
+    out
+}
+
+/// `node` if it is a call, else its first call in source order.
+fn first_call<'t>(kinds: &SyntaxKinds, node: Node<'t>) -> Option<Node<'t>> {
+    if kinds.calls.contains(&node.kind()) {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(|c| first_call(kinds, c))
 }
 
 /// Whether the fixed call has a constant string argument (a literal, or a

@@ -66,6 +66,9 @@ pub(super) fn draft(id: &str, lang: Language, candidate: &Candidate) -> Rule {
     if let Some(not) = &candidate.added_not {
         patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
     }
+    for not in &candidate.constant_not {
+        patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
+    }
     if let (Some(mv), Some(p)) = (&candidate.focus, &candidate.focus_pattern) {
         patterns.push(Operator::MetavariablePattern(MetavariablePattern {
             metavariable: mv.clone(),

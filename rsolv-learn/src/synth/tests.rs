@@ -357,3 +357,41 @@ fn a_java_sanitized_copy_gives_a_statement_sequence_semgrep_parses() {
         s.yaml
     );
 }
+
+#[test]
+fn a_sink_handed_a_constant_is_no_instance() {
+    // Learned from a variable query: the same call with a constant query,
+    // written out or held by a variable, is excluded; one mutated after
+    // its constant assignment still counts.
+    let before = "def find(cur, name):\n    query = \"SELECT * FROM t WHERE n = '\" + name + \"'\"\n    cur.execute(query)\n";
+    let after = "def find(cur, name):\n    query = \"SELECT * FROM t WHERE n = %s\"\n    cur.execute(query, (name,))\n";
+    let s = synth(before, after, Language::Python);
+    assert!(
+        s.candidates
+            .iter()
+            .any(|c| c.verdict == Verdict::Chosen && !c.constant_not.is_empty()),
+        "{:#?}",
+        s.candidates
+    );
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    let other = "def a(cur, x):\n    q = x\n    cur.execute(q)\n\ndef b(cur):\n    q = \"SELECT 1\"\n    cur.execute(q)\n\ndef c(cur, x):\n    q = \"SELECT \"\n    q.join(x)\n    cur.execute(q)\n";
+    let lines: Vec<usize> = engine
+        .scan_source(std::path::Path::new("g.py"), Language::Python, other)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect();
+    assert_eq!(lines, vec![3, 12], "{}", s.yaml);
+}
+
+#[test]
+fn a_hard_coded_constant_keeps_its_sink() {
+    // The vulnerable call itself passes a constant: no constant exclusion.
+    let before =
+        "import jwt\nSECRET = \"hunter2\"\ndef sign(p):\n    return jwt.encode(p, SECRET)\n";
+    let after = "import jwt, os\nSECRET = \"hunter2\"\ndef sign(p):\n    return jwt.encode(p, os.environ[\"KEY\"])\n";
+    let s = synth(before, after, Language::Python);
+    assert!(!s.yaml.contains("jwt.encode($P, \"...\")"), "{}", s.yaml);
+}
