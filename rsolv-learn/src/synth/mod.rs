@@ -5,6 +5,7 @@
 
 mod generalize;
 mod rule;
+mod siblings;
 mod syntax;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -142,6 +143,11 @@ pub struct Candidate {
     /// instance. Dropped when it would exclude the vulnerable code.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub constant_not: Vec<String>,
+    /// The sink's method name as a metavariable and the regular
+    /// expression of its sibling family (`$SINK`, `^(system|popen)$`):
+    /// APIs that do the same dangerous thing with the same argument.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sink: Option<(String, String)>,
     /// The fix template, when the change can be replayed elsewhere.
     pub fix: Option<String>,
     /// Metavariables of the pattern that stand for a string built from
@@ -306,6 +312,7 @@ impl RuleSynthesizer {
                     && c.pattern_not_inside == candidate.pattern_not_inside
                     && c.added_not == candidate.added_not
                     && c.constant_not == candidate.constant_not
+                    && c.sink == candidate.sink
                     && c.dynamic == candidate.dynamic
                     && c.focus_pattern == candidate.focus_pattern
             });
@@ -389,6 +396,31 @@ impl RuleSynthesizer {
                     && counts.get(&i).copied().unwrap_or(0) == n
             }) {
                 chosen = Some(alt);
+            }
+        }
+        // The chosen rung widened to the sink's sibling APIs, when it has
+        // a family, if that still passes and does not explode.
+        if let Some(best) = chosen
+            && let Some(siblings) =
+                sibling_candidate(kinds, lang, &located, &fix.before, &candidates[best])
+        {
+            let (siblings, draft) = self.judge(&base_id, fix, &located, siblings);
+            let valid = siblings.verdict == Verdict::Valid;
+            candidates.push(siblings);
+            let i = candidates.len() - 1;
+            if valid {
+                let n = self
+                    .count_sites(&[Some(draft)], &path, lang, &fix.before)
+                    .get(&0)
+                    .copied()
+                    .unwrap_or(0);
+                let neighbour = counts.get(&best).copied().unwrap_or(0);
+                candidates[i].codebase_matches = Some(n);
+                if n > EXPLOSION_FACTOR * neighbour + EXPLOSION_SLACK {
+                    candidates[i].verdict = Verdict::Explodes;
+                } else {
+                    chosen = Some(i);
+                }
             }
         }
         let Some(best) = chosen else {
@@ -969,6 +1001,7 @@ fn render_candidate(
         pattern_not_inside: not_inside,
         added_not,
         constant_not,
+        sink: None,
         fix: fix_template,
         dynamic: metavars.dynamic.clone(),
         focus: focused.as_ref().map(|(mv, _)| mv.clone()),
@@ -979,6 +1012,66 @@ fn render_candidate(
         verdict: Verdict::NotTried,
     };
     (candidate, plain_not)
+}
+
+/// `chosen` with the sink's method name a metavariable restricted to its
+/// sibling family (`os.$SINK($CMD)`), in the exclusions and the fix too
+/// (Semgrep binds `$SINK` to the same name in each). None when the fix
+/// does not call the same method (`yaml.load` to `yaml.safe_load`): it
+/// would be wrong for the siblings.
+fn sibling_candidate(
+    kinds: &SyntaxKinds,
+    lang: Language,
+    located: &Located<'_>,
+    source: &str,
+    chosen: &Candidate,
+) -> Option<Candidate> {
+    let call = first_call(kinds, located.before)?;
+    let callee = callee_text(kinds, call, source)?;
+    let (method, family) = siblings::family_of(lang, callee)?;
+    let mut name = "$SINK".to_owned();
+    let mut n = 2;
+    let all = format!(
+        "{} {:?} {:?} {:?} {:?} {:?}",
+        chosen.pattern,
+        chosen.pattern_not,
+        chosen.pattern_not_inside,
+        chosen.added_not,
+        chosen.constant_not,
+        chosen.fix
+    );
+    while all.contains(&name) {
+        name = format!("$SINK{n}");
+        n += 1;
+    }
+    let swap = |p: &str| {
+        siblings::callee_offset(p, method)
+            .map(|i| format!("{}{name}{}", &p[..i], &p[i + method.len()..]))
+    };
+    let pattern = swap(&chosen.pattern)?;
+    // A fix the siblings cannot share (`yaml.load` to `yaml.safe_load`)
+    // is worth more than the siblings: `learn --apply` replays it.
+    let fix = match &chosen.fix {
+        Some(f) => Some(swap(f)?),
+        None => None,
+    };
+    // An exclusion that names another method stays as it is.
+    let keep = |p: &String| swap(p).unwrap_or_else(|| p.clone());
+    Some(Candidate {
+        level: "sibling-sinks".to_owned(),
+        pattern,
+        pattern_not: chosen.pattern_not.as_ref().map(keep),
+        pattern_not_inside: chosen.pattern_not_inside.as_ref().map(keep),
+        added_not: chosen.added_not.as_ref().map(keep),
+        constant_not: chosen.constant_not.iter().map(keep).collect(),
+        sink: Some((name.clone(), siblings::regex(family))),
+        fix,
+        matches_vulnerable: false,
+        matches_fixed: false,
+        codebase_matches: None,
+        verdict: Verdict::NotTried,
+        ..chosen.clone()
+    })
 }
 
 /// `pattern` with each metavariable that stands for one of the sink's

@@ -1,7 +1,9 @@
 //! Turning a chosen candidate into a Semgrep rule: id, message, metadata.
 
 use rsolv_core::{Language, OrgId, Severity, VulnClass, VulnFamily};
-use rsolv_rules::{Metadata, MetavariablePattern, Operand, Operator, Rule, StringOrList};
+use rsolv_rules::{
+    Metadata, MetavariablePattern, MetavariableRegex, Operand, Operator, Rule, StringOrList,
+};
 use serde_yaml::Value;
 use sha2::{Digest, Sha256};
 use tree_sitter::Node;
@@ -68,6 +70,13 @@ pub(super) fn draft(id: &str, lang: Language, candidate: &Candidate) -> Rule {
     }
     for not in &candidate.constant_not {
         patterns.push(Operator::PatternNot(Operand::Pattern(not.clone())));
+    }
+    if let Some((metavariable, regex)) = &candidate.sink {
+        patterns.push(Operator::MetavariableRegex(MetavariableRegex {
+            metavariable: metavariable.clone(),
+            regex: regex.clone(),
+            constant_propagation: None,
+        }));
     }
     if let (Some(mv), Some(p)) = (&candidate.focus, &candidate.focus_pattern) {
         patterns.push(Operator::MetavariablePattern(MetavariablePattern {

@@ -51,7 +51,7 @@ fn output_is_deterministic() {
     assert_eq!(a.yaml, b.yaml);
     assert_eq!(
         a.rule.fix.as_deref(),
-        Some("os.system(shlex.quote($CMD))"),
+        Some("os.$SINK(shlex.quote($CMD))"),
         "{:#?}",
         a.candidates
     );
@@ -70,17 +70,16 @@ fn javascript_go_java_ruby() {
         "package main\nimport \"database/sql\"\nfunc f(db *sql.DB, id string) {\n\tdb.Query(\"SELECT * FROM t WHERE id = ?\", id)\n}\n",
         Language::Go,
     );
-    assert_eq!(s.pattern, "$DB.Query($DYN, ...)", "{:#?}", s.candidates);
+    // database/sql's query and exec methods are one family.
+    assert_eq!(s.pattern, "$DB.$SINK($DYN, ...)", "{:#?}", s.candidates);
     let s = synth(
         "class A { void f(java.sql.Statement st, String id) throws Exception { st.executeQuery(\"SELECT * FROM t WHERE id = \" + id); } }\n",
         "class A { void f(java.sql.Connection c, String id) throws Exception { c.prepareStatement(\"SELECT * FROM t WHERE id = ?\").executeQuery(); } }\n",
         Language::Java,
     );
-    assert!(
-        s.pattern.contains("executeQuery($DYN"),
-        "{:#?}",
-        s.candidates
-    );
+    // JDBC's execute methods are one family.
+    assert!(s.pattern.contains(".$SINK($DYN"), "{:#?}", s.candidates);
+    assert!(s.yaml.contains("executeQuery|execute|"), "{}", s.yaml);
     let s = synth(
         "def show(params)\n  User.where(\"name = '#{params[:name]}'\")\nend\n",
         "def show(params)\n  User.where(name: params[:name])\nend\n",
@@ -317,15 +316,15 @@ fn a_sanitized_copy_before_the_call_is_excluded_in_both_forms() {
         .iter()
         .find(|c| c.verdict == Verdict::Chosen)
         .expect("a chosen candidate");
-    assert_eq!(s.pattern, "os.system($CMD)", "{:#?}", s.candidates);
+    assert_eq!(s.pattern, "os.$SINK($CMD)", "{:#?}", s.candidates);
     assert_eq!(
         chosen.pattern_not_inside.as_deref(),
-        Some("$SAFE = shlex.quote($CMD2)\n...\nos.system($SAFE)"),
+        Some("$SAFE = shlex.quote($CMD2)\n...\nos.$SINK($SAFE)"),
         "{:#?}",
         s.candidates
     );
-    // The fix replays the sanitizer inline.
-    assert_eq!(s.rule.fix.as_deref(), Some("os.system(shlex.quote($CMD))"));
+    // The fix replays the sanitizer inline, on whichever sibling matched.
+    assert_eq!(s.rule.fix.as_deref(), Some("os.$SINK(shlex.quote($CMD))"));
     let other = "import os, shlex\ndef a(c):\n    os.system(c)\ndef b(c):\n    os.system(shlex.quote(c))\ndef c(c):\n    q = shlex.quote(c)\n    print(q)\n    os.system(q)\ndef d(c, m):\n    q = shlex.quote(c)\n    os.system(m)\n";
     assert_eq!(
         flagged_lines(&s, "o.py", Language::Python, other),
@@ -394,4 +393,43 @@ fn a_hard_coded_constant_keeps_its_sink() {
     let after = "import jwt, os\nSECRET = \"hunter2\"\ndef sign(p):\n    return jwt.encode(p, os.environ[\"KEY\"])\n";
     let s = synth(before, after, Language::Python);
     assert!(!s.yaml.contains("jwt.encode($P, \"...\")"), "{}", s.yaml);
+}
+
+#[test]
+fn sibling_sinks_widen_the_rule() {
+    // Learned from os.system: os.popen runs a shell command too.
+    let before = "import os\ndef run(cmd):\n    os.system(\"ls \" + cmd)\n";
+    let after = "import os, shlex\ndef run(cmd):\n    os.system(\"ls \" + shlex.quote(cmd))\n";
+    let s = synth(before, after, Language::Python);
+    assert_eq!(s.level, "sibling-sinks", "{:#?}", s.candidates);
+    assert!(
+        s.yaml.contains("^(system|popen|popen2|popen3|popen4)$"),
+        "{}",
+        s.yaml
+    );
+    let engine = Engine::new(vec![
+        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
+    ]);
+    let other = "import os, shlex\ndef f(x):\n    os.popen(\"cat \" + x)\n    os.spawnl(\"x\" + x)\n    os.popen2(\"x\" + shlex.quote(x))\n    my.popen(\"x\" + x)\n";
+    let lines: Vec<usize> = engine
+        .scan_source(std::path::Path::new("f.py"), Language::Python, other)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect();
+    assert_eq!(lines, vec![3], "{}", s.yaml);
+}
+
+#[test]
+fn a_fix_the_siblings_cannot_share_keeps_the_sink() {
+    let before = "import yaml\ndef load(p):\n    return yaml.load(p)\n";
+    let after = "import yaml\ndef load(p):\n    return yaml.safe_load(p)\n";
+    let s = synth(before, after, Language::Python);
+    assert_eq!(
+        s.rule.fix.as_deref(),
+        Some("yaml.safe_load($P)"),
+        "{}",
+        s.yaml
+    );
+    assert!(!s.yaml.contains("$SINK"), "{}", s.yaml);
 }
