@@ -219,29 +219,71 @@ impl Formula {
                 Some(alternatives)
             }
             // Every positive term (and every inside) must match, so the
-            // most selective one can stand for all of them.
-            Formula::All(items) => items
-                .iter()
-                .filter(|f| {
-                    matches!(
-                        f,
-                        Formula::Pattern(..)
-                            | Formula::Generic(_)
-                            | Formula::All(_)
-                            | Formula::Any(_)
-                            | Formula::Inside(_)
+            // most selective one can stand for all of them; a
+            // metavariable-regex that is a list of names (`^(system|popen)$`)
+            // narrows it further: the bound name is in the file too.
+            Formula::All(items) => {
+                let best = items
+                    .iter()
+                    .filter(|f| {
+                        matches!(
+                            f,
+                            Formula::Pattern(..)
+                                | Formula::Generic(_)
+                                | Formula::All(_)
+                                | Formula::Any(_)
+                                | Formula::Inside(_)
+                        )
+                    })
+                    .filter_map(Formula::prefilter)
+                    .max_by_key(|alternatives| {
+                        alternatives
+                            .iter()
+                            .map(|words| words.iter().map(String::len).sum::<usize>())
+                            .min()
+                    });
+                items.iter().fold(best, |acc, item| {
+                    let Formula::MetavariableRegex { regex, .. } = item else {
+                        return acc;
+                    };
+                    let Some(names) = literal_alternatives(regex.as_str()) else {
+                        return acc;
+                    };
+                    let acc = acc.unwrap_or_else(|| vec![Vec::new()]);
+                    if acc.len() * names.len() > 64 {
+                        return Some(acc);
+                    }
+                    Some(
+                        acc.iter()
+                            .flat_map(|words| {
+                                names.iter().map(move |name| {
+                                    let mut all = words.clone();
+                                    all.push(name.clone());
+                                    all
+                                })
+                            })
+                            .collect(),
                     )
                 })
-                .filter_map(Formula::prefilter)
-                .max_by_key(|alternatives| {
-                    alternatives
-                        .iter()
-                        .map(|words| words.iter().map(String::len).sum::<usize>())
-                        .min()
-                }),
+            }
             _ => None,
         }
     }
+}
+
+/// The names of a regular expression that is one list of them,
+/// anchored: `^(system|popen)$` (or `^system$`).
+fn literal_alternatives(regex: &str) -> Option<Vec<String>> {
+    let inner = regex.strip_prefix('^')?.strip_suffix('$')?;
+    let inner = inner
+        .strip_prefix('(')
+        .and_then(|i| i.strip_suffix(')'))
+        .unwrap_or(inner);
+    let names: Vec<String> = inner.split('|').map(str::to_owned).collect();
+    names
+        .iter()
+        .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(names)
 }
 
 /// Whether `source` passes a prefilter from [`Formula::prefilter`]: no
@@ -252,4 +294,23 @@ pub(crate) fn prefilter_allows(words: Option<&[Vec<String>]>, source: &str) -> b
             .iter()
             .any(|all| all.iter().all(|w| source.contains(w.as_str())))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_alternatives;
+
+    #[test]
+    fn name_lists_become_prefilter_words() {
+        let names = |r| literal_alternatives(r);
+        assert_eq!(
+            names("^(system|popen)$"),
+            Some(vec!["system".to_owned(), "popen".to_owned()])
+        );
+        assert_eq!(names("^exec$"), Some(vec!["exec".to_owned()]));
+        assert_eq!(names("^(a|b)(c)$"), None);
+        assert_eq!(names("^(?:a|b)$"), None);
+        assert_eq!(names("(a|b)"), None);
+        assert_eq!(names("^(a|)$"), None);
+    }
 }
