@@ -486,6 +486,17 @@ impl RuleSynthesizer {
                 draft = bare_draft;
             }
         }
+        // A lone metavariable matches every expression: no rule.
+        let lone = candidate.pattern.trim();
+        if lone.starts_with('$')
+            && lone[1..]
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            candidate.verdict =
+                Verdict::Invalid("a lone metavariable matches any expression".into());
+            return (candidate, draft);
+        }
         match engine_for(&draft) {
             Err(message) => candidate.verdict = Verdict::Invalid(message),
             Ok(engine) => {

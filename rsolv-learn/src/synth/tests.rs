@@ -433,3 +433,13 @@ fn a_fix_the_siblings_cannot_share_keeps_the_sink() {
     );
     assert!(!s.yaml.contains("$SINK"), "{}", s.yaml);
 }
+
+#[test]
+fn a_lone_metavariable_is_never_a_rule() {
+    let before = "class A < ActionController::Base\n  skip_forgery_protection\nend\n";
+    let after = "class A < ActionController::Base\n  protect_from_forgery with: :exception\nend\n";
+    let fix = SecurityFix::new(before, after, Language::Ruby);
+    if let Ok(s) = RuleSynthesizer::default().synthesize(&fix) {
+        assert!(!s.pattern.trim().starts_with('$'), "{}", s.yaml);
+    }
+}
