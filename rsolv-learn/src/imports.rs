@@ -5,14 +5,14 @@
 use std::collections::BTreeSet;
 
 use rsolv_core::Language;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tree_sitter::Node;
 
 use crate::SecurityFix;
 use crate::synth::parse_tree;
 
 /// One import the fixed code has and the vulnerable code lacked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddedImport {
     /// The names it brings into scope (a Go package's name, a Python
     /// module or imported name); empty where the language's import binds
@@ -21,6 +21,27 @@ pub struct AddedImport {
     /// The statement to add (`import shlex`), or for Go the import spec
     /// (`"path/filepath"`).
     pub statement: String,
+}
+
+/// The metadata key under which a learned rule keeps the imports its fix
+/// template needs, so that `rsolv scan --autofix` adds them as
+/// `rsolv learn --apply` does (Semgrep ignores the key).
+pub const FIX_IMPORTS_KEY: &str = "fix_imports";
+
+/// The imports a rule's metadata says its fix needs ([`FIX_IMPORTS_KEY`]);
+/// none when the key is absent or malformed.
+///
+/// ```
+/// use rsolv_learn::{AddedImport, FIX_IMPORTS_KEY, fix_imports};
+/// let mut metadata = rsolv_rules::Metadata::new();
+/// metadata.set(FIX_IMPORTS_KEY, serde_yaml::from_str("[{names: [shlex], statement: import shlex}]").unwrap());
+/// assert_eq!(fix_imports(&metadata)[0].statement, "import shlex");
+/// ```
+pub fn fix_imports(metadata: &rsolv_rules::Metadata) -> Vec<AddedImport> {
+    metadata
+        .get(FIX_IMPORTS_KEY)
+        .and_then(|v| serde_yaml::from_value(v.clone()).ok())
+        .unwrap_or_default()
 }
 
 /// The imports `fix` added: top-level import statements of the fixed code
@@ -67,8 +88,10 @@ pub fn add_missing_imports(
         .iter()
         .flat_map(|i| i.names.iter().map(String::as_str))
         .collect();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     let missing: Vec<&AddedImport> = needed
         .iter()
+        .filter(|i| seen.insert(i.statement.as_str()))
         .filter(|i| {
             if i.names.is_empty() {
                 !have.iter().any(|h| h.statement == i.statement)
@@ -90,7 +113,7 @@ pub fn add_missing_imports(
 }
 
 /// Whether `code` uses `name` as a whole word.
-fn mentions(code: &str, name: &str) -> bool {
+pub(crate) fn mentions(code: &str, name: &str) -> bool {
     let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     code.match_indices(name).any(|(i, _)| {
         let before = code[..i].chars().next_back();

@@ -57,7 +57,7 @@ pub use fix::SecurityFix;
 pub use generator::{
     ExternalCommandGenerator, GeneratedRule, GenerationRequest, RuleGenerator, SynthesizerGenerator,
 };
-pub use imports::{AddedImport, add_missing_imports, added_imports};
+pub use imports::{AddedImport, FIX_IMPORTS_KEY, add_missing_imports, added_imports, fix_imports};
 pub use optimize::{OptimizationReport, OptimizeOptions, Refinement, Retired, optimize};
 pub use profile::{CurvePoint, RecentLearning, SecurityProfile, now_rfc3339};
 pub use synth::{

@@ -59,7 +59,7 @@ pub(crate) async fn run(
         &engine.compiled_rules(),
     )?;
     if args.autofix {
-        apply_fixes(&report, args.dryrun, io)?;
+        apply_fixes(&report, &engine.compiled_rules(), args.dryrun, io)?;
     }
     // Findings go straight to stdout; with --output, into a buffer that is
     // then written atomically.
@@ -189,7 +189,19 @@ fn print_text(out: &mut dyn Write, report: &ScanReport) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn apply_fixes(report: &ScanReport, dryrun: bool, io: &mut Io<'_>) -> anyhow::Result<()> {
+fn apply_fixes(
+    report: &ScanReport,
+    rules: &[&CompiledRule],
+    dryrun: bool,
+    io: &mut Io<'_>,
+) -> anyhow::Result<()> {
+    // The imports each rule's fix needs (learned rules keep them in their
+    // metadata), added where a file's fixes use them.
+    let imports: std::collections::HashMap<&str, Vec<rsolv_learn::AddedImport>> = rules
+        .iter()
+        .map(|r| (r.id.as_str(), rsolv_learn::fix_imports(&r.metadata)))
+        .filter(|(_, i)| !i.is_empty())
+        .collect();
     let mut by_file: std::collections::BTreeMap<&std::path::Path, Vec<&RuleMatch>> =
         Default::default();
     for m in report.matches.iter().filter(|m| m.fix.is_some()) {
@@ -198,9 +210,22 @@ fn apply_fixes(report: &ScanReport, dryrun: bool, io: &mut Io<'_>) -> anyhow::Re
     for (path, matches) in by_file {
         let before = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let fixed = rsolv_rules::apply_fixes(&before, matches);
+        let needed: Vec<rsolv_learn::AddedImport> = matches
+            .iter()
+            .filter_map(|m| imports.get(m.rule_id.as_str()))
+            .flatten()
+            .cloned()
+            .collect();
+        let used: Vec<&str> = matches.iter().filter_map(|m| m.fix.as_deref()).collect();
+        let mut fixed = rsolv_rules::apply_fixes(&before, matches);
         if fixed.applied == 0 {
             continue;
+        }
+        if let Some(lang) = rsolv_core::Language::from_path(path)
+            && !needed.is_empty()
+        {
+            fixed.text =
+                rsolv_learn::add_missing_imports(lang, &fixed.text, &needed, &used.join("\n"));
         }
         if dryrun {
             io.err

@@ -201,3 +201,39 @@ fn demo_runs_the_whole_loop() {
     );
     assert_eq!(out["profile"]["true_positives"], 3);
 }
+
+#[test]
+fn scan_autofix_adds_the_imports_a_learned_fix_needs() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path().join("before.py"),
+        "import os\ndef run(cmd):\n    os.system(cmd)\n",
+    )
+    .expect("test step");
+    std::fs::write(
+        sb.path().join("after.py"),
+        "import os\nimport shlex\ndef run(cmd):\n    os.system(shlex.quote(cmd))\n",
+    )
+    .expect("test step");
+    let app = sb.path().join("app");
+    std::fs::create_dir_all(&app).expect("test step");
+    std::fs::write(
+        app.join("tool.py"),
+        "\"\"\"Tool.\"\"\"\nimport os\nimport sys\n\ndef go(x):\n    os.popen(x)\n    return os.system(sys.argv[1])\n",
+    )
+    .expect("test step");
+    sb.rsolv(
+        "acme",
+        &["learn", "--before", "before.py", "--after", "after.py"],
+    )
+    .assert()
+    .success();
+    sb.rsolv("acme", &["scan", "app", "--autofix"])
+        .assert()
+        .success();
+    let fixed = std::fs::read_to_string(app.join("tool.py")).expect("test step");
+    assert_eq!(
+        fixed,
+        "\"\"\"Tool.\"\"\"\nimport os\nimport sys\nimport shlex\n\ndef go(x):\n    os.popen(shlex.quote(x))\n    return os.system(shlex.quote(sys.argv[1]))\n"
+    );
+}

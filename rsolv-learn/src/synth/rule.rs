@@ -170,6 +170,23 @@ pub(super) fn finish(
     metadata.set_confidence(confidence(fix, candidate));
     metadata.set("generator", Value::String("rsolv-synthesizer".into()));
     metadata.set("generalization", Value::String(candidate.level.clone()));
+    // The imports the fix template uses that the fix added.
+    if let Some(template) = &candidate.fix {
+        let needed: Vec<crate::AddedImport> = crate::added_imports(fix)
+            .into_iter()
+            .filter(|i| {
+                i.names.is_empty()
+                    || i.names
+                        .iter()
+                        .any(|n| crate::imports::mentions(template, n))
+            })
+            .collect();
+        if !needed.is_empty()
+            && let Ok(value) = serde_yaml::to_value(&needed)
+        {
+            metadata.set(crate::FIX_IMPORTS_KEY, value);
+        }
+    }
     if let Some(path) = &fix.path {
         metadata.set(
             "learned_from",
