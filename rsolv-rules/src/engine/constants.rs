@@ -45,6 +45,11 @@ const BRANCH_KINDS: &[&str] = &[
     "do_statement",
     "try_statement",
     "switch_statement",
+    "switch_expression",
+    "expression_switch_statement",
+    "type_switch_statement",
+    "select_statement",
+    "match_statement",
     "with_statement",
     "if",
     "unless",
@@ -132,6 +137,9 @@ struct Assign {
     content: Option<(u32, u32)>,
     /// Whether the assignment sits in a branch or loop of its scope.
     conditional: bool,
+    /// The innermost branch or loop body the assignment sits in: a use
+    /// inside it, after the assignment, sees it for certain.
+    region: Option<(u32, u32)>,
     /// The expression assigned.
     rhs: NodeId,
     /// A compound assignment (`x += e`, `x ||= e`): the value after it is
@@ -143,6 +151,9 @@ struct Assign {
     /// place (`q.strip()`, `q.x = 1`); it counts in the variable's own
     /// function only.
     mutation: bool,
+    /// A JavaScript `const` declaration: its value reaches the closures
+    /// in its scope too.
+    fixed: bool,
 }
 
 /// The constant value of identifier uses, by node.
@@ -198,6 +209,8 @@ impl Constants {
             loops: Vec::new(),
             lhs: Vec::new(),
             folded: Vec::new(),
+            in_const: false,
+            regions: Vec::new(),
         };
         walk.visit(tree.root(), &[0], 0);
         let Walk {
@@ -245,7 +258,23 @@ impl Constants {
                 if let Some(l) = assign.literal {
                     literals.insert(id, l);
                 }
-                symbols.insert(id, assign.rhs);
+                // Semgrep's symbolic propagation stays in the variable's
+                // own function and out of loops.
+                let own = chain.last().is_some_and(|&scope| {
+                    scopes[scope]
+                        .vars
+                        .get(name)
+                        .is_some_and(|all| all.iter().any(|a| std::ptr::eq(a, assign)))
+                });
+                // A loop around the use but not the assignment keeps an
+                // expression over other variables out (Semgrep's loops may
+                // change them); `$('foo')` still reaches the loop's body.
+                let loop_safe = in_loop.is_none_or(|(from, _)| {
+                    assign.end > from || !has_operand_variable(tree, language, assign.rhs)
+                });
+                if (own && loop_safe) || assign.fixed {
+                    symbols.insert(id, assign.rhs);
+                }
                 if let Some(c) = assign.content {
                     contents.insert(id, c);
                 }
@@ -258,6 +287,20 @@ impl Constants {
             contents,
         }
     }
+}
+
+/// Whether `id` reads a variable other than as the function it calls:
+/// `"a" + x` does, `$("foo")` does not.
+fn has_operand_variable(tree: &SynTree<'_>, language: &tree_sitter::Language, id: NodeId) -> bool {
+    let kind = language.node_kind_for_id(tree.node(id).kind).unwrap_or("");
+    let kids = tree.kids(id);
+    if kids.is_empty() {
+        return matches!(kind, "identifier" | "constant");
+    }
+    let skip = usize::from(kind.contains("call"));
+    kids.iter()
+        .skip(skip)
+        .any(|&k| has_operand_variable(tree, language, k))
 }
 
 /// The assignment whose value `name` holds at `start`, from the innermost
@@ -279,7 +322,13 @@ fn lookup<'a>(scopes: &'a [Scope], chain: &[usize], name: &str, start: u32) -> O
             // The use's own function: the closest assignment before it.
             let before: Vec<&Assign> = assigns.iter().filter(|a| a.end <= start).collect();
             let last = before.last()?;
-            if last.conditional || assigns.iter().any(|a| a.conditional && a.end <= start) {
+            let uncertain = |a: &Assign| {
+                a.conditional
+                    && !a
+                        .region
+                        .is_some_and(|(from, to)| from <= start && start < to)
+            };
+            if uncertain(last) || assigns.iter().any(|a| uncertain(a) && a.end <= start) {
                 return None;
             }
             return Some(last);
@@ -340,6 +389,10 @@ struct Walk<'a, 's> {
     /// Compound expressions (`+` of strings, interpolating strings) that
     /// fold to a constant.
     folded: Vec<(NodeId, Box<str>)>,
+    /// Inside a JavaScript `const` declaration.
+    in_const: bool,
+    /// The spans of the branch and loop bodies being walked.
+    regions: Vec<(u32, u32)>,
 }
 
 impl<'a> Walk<'a, '_> {
@@ -478,10 +531,12 @@ impl<'a> Walk<'a, '_> {
                     literal,
                     content,
                     conditional: branch > 0,
+                    region: self.regions.last().copied(),
                     rhs,
                     compound,
                     global_write: false,
                     mutation: false,
+                    fixed: self.in_const,
                 },
             );
         } else if let Some((lhs, rhs)) = (self.assignment)(id)
@@ -511,10 +566,12 @@ impl<'a> Walk<'a, '_> {
                             literal: None,
                             content: None,
                             conditional: branch > 0,
+                            region: self.regions.last().copied(),
                             rhs,
                             compound: true,
                             global_write: false,
                             mutation: false,
+                            fixed: false,
                         },
                     );
                 }
@@ -541,17 +598,44 @@ impl<'a> Walk<'a, '_> {
             self.loops
                 .push((node.start, node.end, *chain.last().unwrap_or(&0)));
         }
+        let outer_const = self.in_const;
+        if kind == "lexical_declaration" {
+            self.in_const = tree
+                .kids(id)
+                .first()
+                .is_some_and(|&k| tree.text(k) == "const");
+        }
+        let branching = BRANCH_KINDS.contains(&kind);
         for &kid in tree.kids(id) {
             let branch = if Some(kid) == condition {
                 outer_branch
             } else {
                 branch
             };
+            // Each part of a branch or loop (a body, an else) is a region
+            // of its own; the condition is none.
+            let region = branching && Some(kid) != condition;
+            if region {
+                // What a `try` body assigns reaches its handlers too, as
+                // Semgrep's flow has it.
+                let k = if kind == "try_statement"
+                    && matches!(self.kind_name(kid), "block" | "statement_block")
+                {
+                    node
+                } else {
+                    *tree.node(kid)
+                };
+                self.regions.push((k.start, k.end));
+            }
             self.visit(kid, chain, branch);
+            if region {
+                self.regions.pop();
+            }
             if RUBY_BODY_KINDS.contains(&kind) {
                 self.note_mutation(kid, chain, branch);
             }
         }
+        self.in_const = outer_const;
         if is_loop {
             self.loops.pop();
         }
@@ -576,10 +660,12 @@ impl<'a> Walk<'a, '_> {
                     literal: None,
                     content: None,
                     conditional: branch > 0,
+                    region: self.regions.last().copied(),
                     rhs: statement,
                     compound: true,
                     global_write: false,
                     mutation: true,
+                    fixed: false,
                 },
             );
         }

@@ -326,31 +326,54 @@ impl<'m, 't, 's> FileEval<'m, 't, 's> {
         };
         let text = self.text(b);
         match language {
-            // Same language: match inside the bound code, keeping bindings.
+            // Same language: match inside the bound code, keeping bindings;
+            // with symbolic propagation, a variable's bound code is also
+            // the expression it certainly holds (`q` after `q = "a" + x`).
             None => {
-                let found = match formula {
-                    Formula::All(items)
-                        if !items
-                            .iter()
-                            .any(|f| is_positive(f) || matches!(f, Formula::Inside(_))) =>
-                    {
-                        let seed = RangeMatch {
-                            start: b.start,
-                            end: b.end,
-                            env: Env::default(),
-                        };
-                        self.all_seeded(items, Some(vec![seed]))
+                let mut spans = vec![b];
+                // `q2 = q` after `q = "a" + x`: through a few copies.
+                while spans.len() < 4
+                    && let Some(v) = spans
+                        .last()
+                        .and_then(|b| b.node)
+                        .and_then(|n| self.matcher.symbolic_value(n))
+                {
+                    let node = self.matcher.tree.node(v);
+                    spans.push(Binding {
+                        node: Some(v),
+                        start: node.start,
+                        end: node.end,
+                    });
+                }
+                for b in spans {
+                    let found = match formula {
+                        Formula::All(items)
+                            if !items
+                                .iter()
+                                .any(|f| is_positive(f) || matches!(f, Formula::Inside(_))) =>
+                        {
+                            let seed = RangeMatch {
+                                start: b.start,
+                                end: b.end,
+                                env: Env::default(),
+                            };
+                            self.all_seeded(items, Some(vec![seed]))
+                        }
+                        _ => self.eval(formula),
+                    };
+                    let kept: Vec<RangeMatch> = found
+                        .into_iter()
+                        .filter(|inner| b.start <= inner.start && inner.end <= b.end)
+                        .filter_map(|inner| {
+                            self.merge(&m.env, &inner.env)
+                                .map(|env| RangeMatch { env, ..m.clone() })
+                        })
+                        .collect();
+                    if !kept.is_empty() {
+                        return kept;
                     }
-                    _ => self.eval(formula),
-                };
-                found
-                    .into_iter()
-                    .filter(|inner| b.start <= inner.start && inner.end <= b.end)
-                    .filter_map(|inner| {
-                        self.merge(&m.env, &inner.env)
-                            .map(|env| RangeMatch { env, ..m.clone() })
-                    })
-                    .collect()
+                }
+                Vec::new()
             }
             // Another language: parse the bound text on its own. String
             // literals are matched by their content.

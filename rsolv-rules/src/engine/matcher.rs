@@ -2090,7 +2090,7 @@ impl<'t, 's> TreeMatcher<'t, 's> {
 
     /// With symbolic propagation on, the expression an identifier use
     /// certainly holds (`k` after `k = JWK.asKey("x")`).
-    fn symbolic_value(&self, t: NodeId) -> Option<NodeId> {
+    pub(crate) fn symbolic_value(&self, t: NodeId) -> Option<NodeId> {
         if !self.symbolic.get() || self.tree.node(t).class != Class::Leaf {
             return None;
         }
