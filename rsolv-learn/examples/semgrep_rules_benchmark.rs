@@ -382,6 +382,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .map(|m| m.start.line)
                 .collect();
+            if std::env::var("BENCH_BARE").is_ok() {
+                let mut bare = synthesis.rule.clone();
+                bare.patterns = Some(vec![rsolv_rules::Operator::Pattern(
+                    synthesis.pattern.clone(),
+                )]);
+                if let Ok(c) = CompiledRule::compile(&bare) {
+                    let e2 = Engine::new(vec![c]);
+                    let f2: BTreeSet<usize> = e2
+                        .scan_source(target, lang, &text)
+                        .matches
+                        .iter()
+                        .map(|m| m.start.line)
+                        .collect();
+                    let lost: Vec<usize> = f2
+                        .intersection(&others)
+                        .filter(|l| !flagged.contains(l))
+                        .copied()
+                        .collect();
+                    if !lost.is_empty() {
+                        eprintln!(
+                            "BARE {} {id} {:?} lost {:?}",
+                            rel.display(),
+                            synthesis.pattern,
+                            lost
+                        );
+                    }
+                }
+            }
             let optimized = runtime.block_on(after_optimize(
                 &synthesis, target, lang, &text, &engine, &positives,
             ))?;

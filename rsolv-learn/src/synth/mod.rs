@@ -351,6 +351,10 @@ impl RuleSynthesizer {
         }
 
         let counts = self.count_sites(&rules, &path, lang, &fix.before);
+        let anchor_sets: Vec<BTreeSet<String>> = candidates
+            .iter()
+            .map(|c| anchors(&c.pattern).into_iter().map(str::to_owned).collect())
+            .collect();
         let mut chosen: Option<usize> = None;
         let mut exploded = false;
         for (i, candidate) in candidates.iter_mut().enumerate() {
@@ -367,7 +371,13 @@ impl RuleSynthesizer {
             // to measure explosion by.
             if let Some(prev) = chosen.filter(|&p| p != 0) {
                 let neighbour = counts.get(&prev).copied().unwrap_or(0);
-                if n > EXPLOSION_FACTOR * neighbour + EXPLOSION_SLACK {
+                // A rung that keeps every name and literal word of its
+                // neighbour (the same API, the same keywords: only how the
+                // argument was built or which local holds it changed) finds
+                // more instances of the same mistake, not other code.
+                if n > EXPLOSION_FACTOR * neighbour + EXPLOSION_SLACK
+                    && !anchor_sets[i].is_superset(&anchor_sets[prev])
+                {
                     candidate.verdict = Verdict::Explodes;
                     exploded = true;
                     continue;
@@ -1023,6 +1033,28 @@ fn render_candidate(
         verdict: Verdict::NotTried,
     };
     (candidate, plain_not)
+}
+
+/// The words of a pattern that pin it to code: names, keywords and the
+/// words of its literals, not its metavariables.
+fn anchors(pattern: &str) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    let bytes = pattern.as_bytes();
+    let mut start = None;
+    for (i, &b) in bytes.iter().chain([&b' ']).enumerate() {
+        let word = b.is_ascii_alphanumeric() || b == b'_';
+        match (start, word) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                if s == 0 || bytes[s - 1] != b'$' {
+                    out.insert(&pattern[s..i]);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `chosen` with the sink's method name a metavariable restricted to its

@@ -109,9 +109,17 @@ pub(super) fn draft(id: &str, lang: Language, candidate: &Candidate) -> Rule {
     if let Some(mv) = &candidate.focus {
         patterns.push(Operator::FocusMetavariable(StringOrList::One(mv.clone())));
     }
+    // A string built from data and kept in a variable before the sink
+    // (`q = "SELECT " + x; cur.execute(q)`) is the same instance: Semgrep's
+    // symbolic propagation lets the metavariable-pattern see through it.
+    let mut options = serde_yaml::Mapping::new();
+    if !candidate.dynamic.is_empty() {
+        options.insert("symbolic_propagation".into(), true.into());
+    }
     Rule {
         id: id.to_owned(),
         message: Some("learned from a security fix".into()),
+        options: (!options.is_empty()).then_some(options),
         severity: Some(Severity::Error),
         languages: vec![lang.as_str().to_owned()],
         patterns: Some(patterns),

@@ -443,3 +443,21 @@ fn a_lone_metavariable_is_never_a_rule() {
         assert!(!s.pattern.trim().starts_with('$'), "{}", s.yaml);
     }
 }
+
+#[test]
+fn anchors_are_the_words_that_pin_a_pattern() {
+    let words = |p| anchors(p).into_iter().collect::<Vec<_>>();
+    assert_eq!(words("$CUR.execute(\"...\" + $X, ...)"), vec!["execute"]);
+    assert_eq!(words("os.$SINK($CMD)"), vec!["os"]);
+    assert_eq!(
+        words("requests.get($URL, verify=False)"),
+        vec!["False", "get", "requests", "verify"]
+    );
+    // A rung that only generalizes how the argument was built keeps them
+    // all: more sites there are more instances, not an explosion.
+    assert!(
+        anchors("$E.execute($DYN, ...)")
+            .is_superset(&anchors("$E.execute(\"...\" + $N + \"...\", ...)"))
+    );
+    assert!(!anchors("$R.$M($U)").is_superset(&anchors("requests.get($U)")));
+}
