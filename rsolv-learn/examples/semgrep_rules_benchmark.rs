@@ -215,6 +215,16 @@ async fn after_optimize(
     })
 }
 
+/// The lines where `engine`'s findings on `text` start.
+fn flagged_lines(engine: &Engine, target: &Path, lang: Language, text: &str) -> BTreeSet<usize> {
+    engine
+        .scan_source(target, lang, text)
+        .matches
+        .iter()
+        .map(|m| m.start.line)
+        .collect()
+}
+
 /// Nodes whose children are statements: a statement that starts one is
 /// not the list itself.
 fn is_statement_list(kind: &str) -> bool {
@@ -376,25 +386,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 continue;
             };
             let engine = Engine::new(vec![compiled]);
-            let flagged: BTreeSet<usize> = engine
-                .scan_source(target, lang, &text)
-                .matches
-                .iter()
-                .map(|m| m.start.line)
-                .collect();
+            let flagged = flagged_lines(&engine, target, lang, &text);
+            // BENCH_BARE=1 prints the ruleid lines the positive pattern
+            // alone finds and the rule's exclusions lose.
             if std::env::var("BENCH_BARE").is_ok() {
                 let mut bare = synthesis.rule.clone();
                 bare.patterns = Some(vec![rsolv_rules::Operator::Pattern(
                     synthesis.pattern.clone(),
                 )]);
                 if let Ok(c) = CompiledRule::compile(&bare) {
-                    let e2 = Engine::new(vec![c]);
-                    let f2: BTreeSet<usize> = e2
-                        .scan_source(target, lang, &text)
-                        .matches
-                        .iter()
-                        .map(|m| m.start.line)
-                        .collect();
+                    let f2 = flagged_lines(&Engine::new(vec![c]), target, lang, &text);
                     let lost: Vec<usize> = f2
                         .intersection(&others)
                         .filter(|l| !flagged.contains(l))

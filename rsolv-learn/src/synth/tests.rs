@@ -372,16 +372,8 @@ fn a_sink_handed_a_constant_is_no_instance() {
         "{:#?}",
         s.candidates
     );
-    let engine = Engine::new(vec![
-        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
-    ]);
     let other = "def a(cur, x):\n    q = x\n    cur.execute(q)\n\ndef b(cur):\n    q = \"SELECT 1\"\n    cur.execute(q)\n\ndef c(cur, x):\n    q = \"SELECT \"\n    q.join(x)\n    cur.execute(q)\n";
-    let lines: Vec<usize> = engine
-        .scan_source(std::path::Path::new("g.py"), Language::Python, other)
-        .matches
-        .iter()
-        .map(|m| m.start.line)
-        .collect();
+    let lines = flagged_lines(&s, "g.py", Language::Python, other);
     assert_eq!(lines, vec![3, 12], "{}", s.yaml);
 }
 
@@ -407,16 +399,8 @@ fn sibling_sinks_widen_the_rule() {
         "{}",
         s.yaml
     );
-    let engine = Engine::new(vec![
-        rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
-    ]);
     let other = "import os, shlex\ndef f(x):\n    os.popen(\"cat \" + x)\n    os.spawnl(\"x\" + x)\n    os.popen2(\"x\" + shlex.quote(x))\n    my.popen(\"x\" + x)\n";
-    let lines: Vec<usize> = engine
-        .scan_source(std::path::Path::new("f.py"), Language::Python, other)
-        .matches
-        .iter()
-        .map(|m| m.start.line)
-        .collect();
+    let lines = flagged_lines(&s, "f.py", Language::Python, other);
     assert_eq!(lines, vec![3], "{}", s.yaml);
 }
 
