@@ -205,6 +205,10 @@ struct Located<'t> {
     after: Option<Node<'t>>,
     /// Sanitized copies the fixed construct uses.
     copies: Vec<CopyOf<'t>>,
+    /// The statements a fix inserted before the construct, unchanged
+    /// otherwise (a check or a configuration call): excluded with
+    /// `pattern-not-inside`, in the fixed code.
+    guards: Vec<Node<'t>>,
 }
 
 impl RuleSynthesizer {
@@ -602,6 +606,13 @@ fn locate<'t>(
         })
         .count()
         <= 1;
+    if local
+        && let Some(guarded) = regions
+            .iter()
+            .find_map(|r| inserted_guard(kinds, fix, before_tree, after_tree, r, local))
+    {
+        return Ok(guarded);
+    }
     let mut fallback = None;
     for region in &regions {
         let Some(node) = construct_at(kinds, before_tree, region.before.start, region.before.end)
@@ -618,6 +629,100 @@ fn locate<'t>(
         Some((region, node)) => Ok(located(kinds, fix, region, node, after_tree, local)),
         None => Err(Error::NoConstruct),
     }
+}
+
+/// A fix that only inserted whole statements before an unchanged one
+/// (`check(path)` before `open(path)`, `dbf.setFeature(..)` before
+/// `dbf.newDocumentBuilder()`): the call of that statement that uses what
+/// the inserted statements use is the construct, in both versions, and
+/// the inserted statements are its guards.
+fn inserted_guard<'t>(
+    kinds: &'static SyntaxKinds,
+    fix: &SecurityFix,
+    before_tree: &'t tree_sitter::Tree,
+    after_tree: &'t tree_sitter::Tree,
+    region: &ChangedRegion,
+    local: bool,
+) -> Option<Located<'t>> {
+    if !region.before.is_empty() || region.after.is_empty() {
+        return None;
+    }
+    let skip_blank =
+        |src: &str, at: usize| Some(at + src.get(at..)?.find(|c: char| !c.is_whitespace())?);
+    let statement_at = |tree: &'t tree_sitter::Tree, src: &str, at: usize| {
+        let at = skip_blank(src, at)?;
+        let mut node = tree.root_node().descendant_for_byte_range(at, at)?;
+        while let Some(parent) = node.parent() {
+            if kinds.blocks.contains(&parent.kind()) {
+                return (node.start_byte() == at).then_some(node);
+            }
+            node = parent;
+        }
+        None
+    };
+    // The inserted statements, in the fixed code's block.
+    let first = statement_at(after_tree, &fix.after, region.after.start)?;
+    let mut guards = vec![first];
+    let mut next = first.next_named_sibling();
+    while let Some(n) = next {
+        if n.start_byte() >= region.after.end {
+            break;
+        }
+        guards.push(n);
+        next = n.next_named_sibling();
+    }
+    let guarded_after = next?;
+    // The same statement, unchanged, in the vulnerable code.
+    let guarded_before = statement_at(before_tree, &fix.before, region.before.start)?;
+    if text(guarded_before, &fix.before) != text(guarded_after, &fix.after) {
+        return None;
+    }
+    let used: BTreeSet<String> = guards
+        .iter()
+        .flat_map(|g| leaf_texts(kinds, *g, &fix.after))
+        .collect();
+    let calls = |node: Node<'t>| {
+        let mut out = Vec::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if kinds.calls.contains(&n.kind()) {
+                out.push(n);
+            }
+            let mut cursor = n.walk();
+            let kids: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
+            stack.extend(kids.into_iter().rev());
+        }
+        out
+    };
+    let candidates = calls(guarded_before);
+    let sink = candidates
+        .iter()
+        .copied()
+        .find(|c| {
+            leaf_texts(kinds, *c, &fix.before)
+                .iter()
+                .any(|t| used.contains(t))
+        })
+        .or_else(|| candidates.first().copied())?;
+    let offset = sink.start_byte() - guarded_before.start_byte();
+    let sink_after = calls(guarded_after).into_iter().find(|c| {
+        c.start_byte() - guarded_after.start_byte() == offset && c.kind() == sink.kind()
+    })?;
+    let site = FixSite {
+        before: sink.byte_range(),
+        after: Some(sink_after.byte_range()),
+        before_text: text(sink, &fix.before).to_owned(),
+        after_text: Some(text(sink_after, &fix.after).to_owned()),
+        region: region.clone(),
+        local,
+    };
+    Some(Located {
+        site,
+        before: sink,
+        after: Some(sink_after),
+        copies: Vec::new(),
+        guards,
+    })
 }
 
 /// The string literals in `node`, in source order.
@@ -710,6 +815,7 @@ fn located<'t>(
         before,
         after,
         copies: Vec::new(),
+        guards: Vec::new(),
     }
 }
 
@@ -909,7 +1015,49 @@ fn render_candidate(
             .render(node)
         };
         let fresh = || Metavars::avoiding(&metavars);
-        if copies.is_empty() {
+        if !located.guards.is_empty() {
+            // The fixed call reads like the vulnerable one: what excludes
+            // it is the guard before it, with the positive pattern's
+            // metavariables, so that it guards the same values.
+            // Anything after the guard in its block is guarded.
+            let mut names = bound.clone();
+            let mut lines: Vec<String> = located
+                .guards
+                .iter()
+                .map(|g| {
+                    Renderer {
+                        kinds,
+                        language: lang,
+                        source: &fix.after,
+                        scope,
+                        // The guard as written: its literals and arguments
+                        // are what makes it a guard.
+                        level: Level {
+                            strings: generalize::Reach::None,
+                            open_args: false,
+                            sparse_args: false,
+                            prefixes: false,
+                            dynamic: false,
+                            data_args: false,
+                            ..level
+                        },
+                        common,
+                        shared,
+                        prefixes,
+                        metavars: &mut names,
+                        fix: false,
+                        only_shared: false,
+                        constants: false,
+                        inline: None,
+                        focus: None,
+                        focused: None,
+                    }
+                    .render(*g)
+                })
+                .collect();
+            lines.push("...".to_owned());
+            not_inside = Some(lines.join("\n"));
+        } else if copies.is_empty() {
             let general = negative(true, shared, &mut fresh(), None, after);
             let plain = negative(false, shared, &mut fresh(), None, after);
             if general != plain && plain != pattern {
@@ -1007,6 +1155,7 @@ fn render_candidate(
         // A fix replays the change only when the pattern pins down every
         // part of the matched code (no `...`) and the change was local.
         if located.site.local
+            && located.guards.is_empty()
             && !pattern.contains("...")
             && metavars.dynamic.is_empty()
             && focused.is_none()

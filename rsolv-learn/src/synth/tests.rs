@@ -445,3 +445,43 @@ fn anchors_are_the_words_that_pin_a_pattern() {
     );
     assert!(!anchors("$R.$M($U)").is_superset(&anchors("requests.get($U)")));
 }
+
+#[test]
+fn an_inserted_guard_becomes_pattern_not_inside() {
+    // The fix only inserted a check before an unchanged call.
+    let before =
+        "def read(base, name):\n    path = join(base, name)\n    return open(path).read()\n";
+    let after = "def read(base, name):\n    path = join(base, name)\n    check_inside(base, path)\n    return open(path).read()\n";
+    let s = synth(before, after, Language::Python);
+    let chosen = s
+        .candidates
+        .iter()
+        .find(|c| c.verdict == Verdict::Chosen)
+        .expect("a chosen candidate");
+    assert!(s.pattern.starts_with("open($PATH"), "{:#?}", s.candidates);
+    assert_eq!(
+        chosen.pattern_not_inside.as_deref(),
+        Some("check_inside($BASE, $PATH)\n..."),
+        "{:#?}",
+        s.candidates
+    );
+    // A guard cannot be replayed by replacing the call.
+    assert_eq!(s.rule.fix, None);
+    let other = "def a(r, u):\n    p = join(r, u)\n    return open(p).read()\n\ndef b(r, u):\n    p = join(r, u)\n    check_inside(r, p)\n    return open(p).read()\n\ndef c(r, u):\n    p = join(r, u)\n    check_inside(r, u)\n    return open(p).read()\n";
+    assert_eq!(
+        flagged_lines(&s, "g.py", Language::Python, other),
+        vec![3, 13]
+    );
+
+    // Java: a factory configured before use; the feature stays as written.
+    let before = "class X {\n  void parse(String path) throws Exception {\n    DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();\n    dbf.newDocumentBuilder().parse(path);\n  }\n}\n";
+    let after = "class X {\n  void parse(String path) throws Exception {\n    DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();\n    dbf.setFeature(\"http://apache.org/xml/features/disallow-doctype-decl\", true);\n    dbf.newDocumentBuilder().parse(path);\n  }\n}\n";
+    let s = synth(before, after, Language::Java);
+    assert!(
+        s.yaml.contains(
+            "$DBF.setFeature(\"http://apache.org/xml/features/disallow-doctype-decl\", true);"
+        ),
+        "{}",
+        s.yaml
+    );
+}
