@@ -328,7 +328,9 @@ fn lookup<'a>(scopes: &'a [Scope], chain: &[usize], name: &str, start: u32) -> O
                         .region
                         .is_some_and(|(from, to)| from <= start && start < to)
             };
-            if uncertain(last) || assigns.iter().any(|a| uncertain(a) && a.end <= start) {
+            // The closest assignment, when certain, overwrites whatever
+            // the earlier ones (certain or not) assigned.
+            if uncertain(last) {
                 return None;
             }
             return Some(last);
@@ -474,7 +476,10 @@ impl<'a> Walk<'a, '_> {
                 .source
                 .get(lhs_end as usize..rhs_start as usize)
                 .unwrap_or("")
-                .trim();
+                .split_whitespace()
+                // Python's `x: str = e`: the operator is the last token.
+                .next_back()
+                .unwrap_or("");
             let compound = augmented.is_some()
                 || (operator.len() > 1 && operator.ends_with('=') && operator != ":=");
             self.lhs.push(lhs);

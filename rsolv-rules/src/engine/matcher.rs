@@ -1915,17 +1915,24 @@ impl<'t, 's> TreeMatcher<'t, 's> {
                     return None;
                 }
                 // Only `=`/`:=`: `x += "a"` is not a constant assignment.
+                // (Python's `x: str = e` has a `:` before its operator.)
                 let op = self
                     .tree
                     .kids(id)
                     .iter()
-                    .find(|&&k| !self.tree.node(k).named);
+                    .find(|&&k| !self.tree.node(k).named && self.tree.text(k).ends_with('='));
                 if op.is_some_and(|&op| !matches!(self.tree.text(op), "=" | ":=")) {
                     return None;
                 }
                 // Go's `x := e` and `const x = e`: one-element lists.
                 let (lhs, rhs) = match (name, self.tree.kids(id)) {
                     ("const_spec", [lhs, .., op, rhs]) if self.tree.text(*op) == "=" => {
+                        (*lhs, *rhs)
+                    }
+                    // Python's annotated `x: str = e`.
+                    ("assignment", [lhs, colon, _, op, rhs])
+                        if self.tree.text(*colon) == ":" && self.tree.text(*op) == "=" =>
+                    {
                         (*lhs, *rhs)
                     }
                     _ => self.assignment_parts(id)?,
