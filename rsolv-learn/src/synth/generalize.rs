@@ -217,6 +217,11 @@ impl Metavars {
         name
     }
 
+    /// The metavariable already handed out for `code`.
+    pub(crate) fn get(&self, code: &str) -> Option<&str> {
+        self.by_code.get(code).map(String::as_str)
+    }
+
     /// The metavariable for `code`, creating one unless `lookup_only`.
     pub(crate) fn for_code(&mut self, code: &str, lookup_only: bool) -> Option<String> {
         if let Some(name) = self.by_code.get(code) {
@@ -281,6 +286,42 @@ pub(crate) struct Renderer<'a> {
     /// The focus metavariable and, unless the focus rendered as a
     /// metavariable itself, the pattern it must match.
     pub(crate) focused: Option<(String, Option<String>)>,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer of `source` at `level`, with the argument texts both
+    /// constructs share, the names and literals of the fixed one, and the
+    /// changed literals' prefixes: a plain pattern, no fix, no focus.
+    pub(crate) fn new(
+        kinds: &'static SyntaxKinds,
+        language: Language,
+        (source, scope): (&'a str, &'a Scope),
+        level: Level,
+        (common, shared, prefixes): (
+            &'a BTreeSet<String>,
+            &'a BTreeSet<String>,
+            &'a BTreeMap<String, String>,
+        ),
+        metavars: &'a mut Metavars,
+    ) -> Self {
+        Self {
+            kinds,
+            language,
+            source,
+            scope,
+            level,
+            common,
+            shared,
+            prefixes,
+            metavars,
+            fix: false,
+            only_shared: false,
+            constants: false,
+            inline: None,
+            focus: None,
+            focused: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -758,23 +799,15 @@ mod tests {
         let scope = Scope::of(k, tree.root_node(), src);
         let common = BTreeSet::new();
         let mut metavars = Metavars::default();
-        Renderer {
-            kinds: k,
-            language: lang,
-            source: src,
-            scope: &scope,
+        let prefixes = BTreeMap::new();
+        Renderer::new(
+            k,
+            lang,
+            (src, &scope),
             level,
-            common: &common,
-            shared: &common,
-            prefixes: &BTreeMap::new(),
-            metavars: &mut metavars,
-            fix: false,
-            only_shared: false,
-            constants: false,
-            inline: None,
-            focus: None,
-            focused: None,
-        }
+            (&common, &common, &prefixes),
+            &mut metavars,
+        )
         .render(node)
     }
 

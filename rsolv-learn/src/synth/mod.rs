@@ -32,6 +32,12 @@ pub const EXPLOSION_FACTOR: usize = 3;
 /// neighbour's, so that one or two new instances never count as explosion.
 pub const EXPLOSION_SLACK: usize = 3;
 
+/// Whether a candidate matching `n` codebase sites explodes next to a
+/// more specific neighbour matching `neighbour`.
+fn explodes(n: usize, neighbour: usize) -> bool {
+    n > EXPLOSION_FACTOR * neighbour + EXPLOSION_SLACK
+}
+
 /// Settings of a [`RuleSynthesizer`].
 #[derive(Debug, Clone, Default)]
 pub struct SynthesisOptions {
@@ -379,9 +385,7 @@ impl RuleSynthesizer {
                 // neighbour (the same API, the same keywords: only how the
                 // argument was built or which local holds it changed) finds
                 // more instances of the same mistake, not other code.
-                if n > EXPLOSION_FACTOR * neighbour + EXPLOSION_SLACK
-                    && !anchor_sets[i].is_superset(&anchor_sets[prev])
-                {
+                if explodes(n, neighbour) && !anchor_sets[i].is_superset(&anchor_sets[prev]) {
                     candidate.verdict = Verdict::Explodes;
                     exploded = true;
                     continue;
@@ -430,7 +434,7 @@ impl RuleSynthesizer {
                     .unwrap_or(0);
                 let neighbour = counts.get(&best).copied().unwrap_or(0);
                 candidates[i].codebase_matches = Some(n);
-                if n > EXPLOSION_FACTOR * neighbour + EXPLOSION_SLACK {
+                if explodes(n, neighbour) {
                     candidates[i].verdict = Verdict::Explodes;
                 } else {
                     chosen = Some(i);
@@ -479,6 +483,17 @@ impl RuleSynthesizer {
         let lang = fix.language;
         let path = snippet_path(lang, fix.path.as_deref());
         let mut draft = rule::draft(base_id, lang, &candidate);
+        // A lone metavariable matches every expression: no rule.
+        let lone = candidate.pattern.trim();
+        if lone.starts_with('$')
+            && lone[1..]
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            candidate.verdict =
+                Verdict::Invalid("a lone metavariable matches any expression".into());
+            return (candidate, draft);
+        }
         // A fixed shape the engine cannot parse costs the exclusion,
         // not the candidate.
         if engine_for(&draft).is_err()
@@ -499,17 +514,6 @@ impl RuleSynthesizer {
                 candidate = bare;
                 draft = bare_draft;
             }
-        }
-        // A lone metavariable matches every expression: no rule.
-        let lone = candidate.pattern.trim();
-        if lone.starts_with('$')
-            && lone[1..]
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        {
-            candidate.verdict =
-                Verdict::Invalid("a lone metavariable matches any expression".into());
-            return (candidate, draft);
         }
         match engine_for(&draft) {
             Err(message) => candidate.verdict = Verdict::Invalid(message),
@@ -681,20 +685,7 @@ fn inserted_guard<'t>(
         .iter()
         .flat_map(|g| leaf_texts(kinds, *g, &fix.after))
         .collect();
-    let calls = |node: Node<'t>| {
-        let mut out = Vec::new();
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if kinds.calls.contains(&n.kind()) {
-                out.push(n);
-            }
-            let mut cursor = n.walk();
-            let kids: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
-            stack.extend(kids.into_iter().rev());
-        }
-        out
-    };
-    let candidates = calls(guarded_before);
+    let candidates = calls_in(kinds, guarded_before);
     let sink = candidates
         .iter()
         .copied()
@@ -705,7 +696,7 @@ fn inserted_guard<'t>(
         })
         .or_else(|| candidates.first().copied())?;
     let offset = sink.start_byte() - guarded_before.start_byte();
-    let sink_after = calls(guarded_after).into_iter().find(|c| {
+    let sink_after = calls_in(kinds, guarded_after).into_iter().find(|c| {
         c.start_byte() - guarded_after.start_byte() == offset && c.kind() == sink.kind()
     })?;
     let site = FixSite {
@@ -954,21 +945,15 @@ fn render_candidate(
     };
     let mut metavars = Metavars::default();
     let mut positive = Renderer {
-        kinds,
-        language: lang,
-        source: &fix.before,
-        scope,
-        level,
-        common,
-        shared,
-        prefixes,
-        metavars: &mut metavars,
-        fix: false,
-        only_shared: false,
-        constants: false,
-        inline: None,
         focus: focus_of(kinds, located, &fix.before),
-        focused: None,
+        ..Renderer::new(
+            kinds,
+            lang,
+            (&fix.before, scope),
+            level,
+            (common, shared, prefixes),
+            &mut metavars,
+        )
     };
     let pattern = positive.render(located.before);
     let focused = positive.focused.take();
@@ -991,26 +976,23 @@ fn render_candidate(
                         fresh: &mut Metavars,
                         inline: Option<&BTreeMap<String, String>>,
                         node: Node<'_>| {
+            let level = Level {
+                open_args: false,
+                sparse_args: false,
+                ..level
+            };
             Renderer {
-                kinds,
-                language: lang,
-                source: &fix.after,
-                scope,
-                level: Level {
-                    open_args: false,
-                    sparse_args: false,
-                    ..level
-                },
-                common,
-                shared,
-                prefixes,
-                metavars: fresh,
-                fix: false,
                 only_shared: true,
                 constants,
                 inline,
-                focus: None,
-                focused: None,
+                ..Renderer::new(
+                    kinds,
+                    lang,
+                    (&fix.after, scope),
+                    level,
+                    (common, shared, prefixes),
+                    fresh,
+                )
             }
             .render(node)
         };
@@ -1025,33 +1007,25 @@ fn render_candidate(
                 .guards
                 .iter()
                 .map(|g| {
-                    Renderer {
+                    // The guard as written: its literals and arguments are
+                    // what makes it a guard.
+                    let level = Level {
+                        strings: generalize::Reach::None,
+                        open_args: false,
+                        sparse_args: false,
+                        prefixes: false,
+                        dynamic: false,
+                        data_args: false,
+                        ..level
+                    };
+                    Renderer::new(
                         kinds,
-                        language: lang,
-                        source: &fix.after,
-                        scope,
-                        // The guard as written: its literals and arguments
-                        // are what makes it a guard.
-                        level: Level {
-                            strings: generalize::Reach::None,
-                            open_args: false,
-                            sparse_args: false,
-                            prefixes: false,
-                            dynamic: false,
-                            data_args: false,
-                            ..level
-                        },
-                        common,
-                        shared,
-                        prefixes,
-                        metavars: &mut names,
-                        fix: false,
-                        only_shared: false,
-                        constants: false,
-                        inline: None,
-                        focus: None,
-                        focused: None,
-                    }
+                        lang,
+                        (&fix.after, scope),
+                        level,
+                        (common, shared, prefixes),
+                        &mut names,
+                    )
                     .render(*g)
                 })
                 .collect();
@@ -1126,21 +1100,16 @@ fn render_candidate(
         let mut bound = bound;
         let mut template = |inline: Option<&BTreeMap<String, String>>, node: Node<'_>| {
             Renderer {
-                kinds,
-                language: lang,
-                source: &fix.after,
-                scope,
-                level,
-                common,
-                shared,
-                prefixes,
-                metavars: &mut bound,
                 fix: true,
-                only_shared: false,
-                constants: false,
                 inline,
-                focus: None,
-                focused: None,
+                ..Renderer::new(
+                    kinds,
+                    lang,
+                    (&fix.after, scope),
+                    level,
+                    (common, shared, prefixes),
+                    &mut bound,
+                )
             }
             .render(node)
         };
@@ -1282,20 +1251,19 @@ fn constant_shapes(
     let Some(args) = call.child_by_field_name(kinds.arguments_field) else {
         return Vec::new();
     };
-    let mut lookup = metavars.clone();
     let mut out = Vec::new();
     let mut cursor = args.walk();
     for arg in args.named_children(&mut cursor) {
         if !kinds.identifiers.contains(&arg.kind()) {
             continue;
         }
-        let Some(mv) = lookup.for_code(text(arg, source), true) else {
+        let Some(mv) = metavars.get(text(arg, source)) else {
             continue;
         };
-        if metavars.dynamic.contains(&mv) {
+        if metavars.dynamic.iter().any(|d| d == mv) {
             continue;
         }
-        if let Some(shape) = generalize::replace_metavariable(pattern, &mv, "\"...\"")
+        if let Some(shape) = generalize::replace_metavariable(pattern, mv, "\"...\"")
             && !out.contains(&shape)
         {
             out.push(shape);
@@ -1304,14 +1272,25 @@ fn constant_shapes(
     out
 }
 
+/// The calls in `node` (itself included), outer before inner, in source
+/// order.
+fn calls_in<'t>(kinds: &SyntaxKinds, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if kinds.calls.contains(&n.kind()) {
+            out.push(n);
+        }
+        let mut cursor = n.walk();
+        let kids: Vec<Node<'t>> = n.named_children(&mut cursor).collect();
+        stack.extend(kids.into_iter().rev());
+    }
+    out
+}
+
 /// `node` if it is a call, else its first call in source order.
 fn first_call<'t>(kinds: &SyntaxKinds, node: Node<'t>) -> Option<Node<'t>> {
-    if kinds.calls.contains(&node.kind()) {
-        return Some(node);
-    }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter().find_map(|c| first_call(kinds, c))
+    calls_in(kinds, node).into_iter().next()
 }
 
 /// Whether the fixed call has a constant string argument (a literal, or a
@@ -1451,26 +1430,20 @@ fn added_keyword_shapes(
     let mut fresh = Metavars::avoiding(bound);
     Some(
         Renderer {
-            kinds,
-            language: lang,
-            source: &fix.after,
-            scope,
-            level: Level {
-                open_args: true,
-                sparse_args: true,
-                dynamic: false,
-                ..level
-            },
-            common: &others,
-            shared,
-            prefixes,
-            metavars: &mut fresh,
-            fix: false,
             only_shared: true,
-            constants: false,
-            inline: None,
-            focus: None,
-            focused: None,
+            ..Renderer::new(
+                kinds,
+                lang,
+                (&fix.after, scope),
+                Level {
+                    open_args: true,
+                    sparse_args: true,
+                    dynamic: false,
+                    ..level
+                },
+                (&others, shared, prefixes),
+                &mut fresh,
+            )
         }
         .render(after),
     )

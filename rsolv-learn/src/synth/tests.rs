@@ -250,6 +250,14 @@ fn runtime_globals_stay_concrete() {
 
 /// Scan `code` with the synthesized rule and return the lines it
 /// flags.
+/// The candidate that became the rule.
+fn chosen(s: &Synthesis) -> &Candidate {
+    s.candidates
+        .iter()
+        .find(|c| c.verdict == Verdict::Chosen)
+        .expect("a chosen candidate")
+}
+
 fn flagged_lines(s: &Synthesis, path: &str, lang: Language, code: &str) -> Vec<usize> {
     let engine = Engine::new(vec![
         rsolv_rules::CompiledRule::compile(&s.rule).expect("the rule compiles"),
@@ -311,11 +319,7 @@ fn a_sanitized_copy_before_the_call_is_excluded_in_both_forms() {
     let after =
         "import os, shlex\ndef run(cmd):\n    safe = shlex.quote(cmd)\n    os.system(safe)\n";
     let s = synth(before, after, Language::Python);
-    let chosen = s
-        .candidates
-        .iter()
-        .find(|c| c.verdict == Verdict::Chosen)
-        .expect("a chosen candidate");
+    let chosen = chosen(&s);
     assert_eq!(s.pattern, "os.$SINK($CMD)", "{:#?}", s.candidates);
     assert_eq!(
         chosen.pattern_not_inside.as_deref(),
@@ -365,13 +369,7 @@ fn a_sink_handed_a_constant_is_no_instance() {
     let before = "def find(cur, name):\n    query = \"SELECT * FROM t WHERE n = '\" + name + \"'\"\n    cur.execute(query)\n";
     let after = "def find(cur, name):\n    query = \"SELECT * FROM t WHERE n = %s\"\n    cur.execute(query, (name,))\n";
     let s = synth(before, after, Language::Python);
-    assert!(
-        s.candidates
-            .iter()
-            .any(|c| c.verdict == Verdict::Chosen && !c.constant_not.is_empty()),
-        "{:#?}",
-        s.candidates
-    );
+    assert!(!chosen(&s).constant_not.is_empty(), "{:#?}", s.candidates);
     let other = "def a(cur, x):\n    q = x\n    cur.execute(q)\n\ndef b(cur):\n    q = \"SELECT 1\"\n    cur.execute(q)\n\ndef c(cur, x):\n    q = \"SELECT \"\n    q.join(x)\n    cur.execute(q)\n";
     let lines = flagged_lines(&s, "g.py", Language::Python, other);
     assert_eq!(lines, vec![3, 12], "{}", s.yaml);
@@ -453,11 +451,7 @@ fn an_inserted_guard_becomes_pattern_not_inside() {
         "def read(base, name):\n    path = join(base, name)\n    return open(path).read()\n";
     let after = "def read(base, name):\n    path = join(base, name)\n    check_inside(base, path)\n    return open(path).read()\n";
     let s = synth(before, after, Language::Python);
-    let chosen = s
-        .candidates
-        .iter()
-        .find(|c| c.verdict == Verdict::Chosen)
-        .expect("a chosen candidate");
+    let chosen = chosen(&s);
     assert!(s.pattern.starts_with("open($PATH"), "{:#?}", s.candidates);
     assert_eq!(
         chosen.pattern_not_inside.as_deref(),
