@@ -565,19 +565,7 @@ impl<'a> Walk<'a, '_> {
                     self.record(
                         chain,
                         self.tree.text(target),
-                        Assign {
-                            end: node.end,
-                            value: None,
-                            literal: None,
-                            content: None,
-                            conditional: branch > 0,
-                            region: self.regions.last().copied(),
-                            rhs,
-                            compound: true,
-                            global_write: false,
-                            mutation: false,
-                            fixed: false,
-                        },
+                        self.unknown(node.end, rhs, branch, false),
                     );
                 }
             }
@@ -646,6 +634,24 @@ impl<'a> Walk<'a, '_> {
         }
     }
 
+    /// A write whose value is not known here (a tuple target, or an
+    /// in-place change when `mutation`), ending at `end`.
+    fn unknown(&self, end: u32, rhs: NodeId, branch: usize, mutation: bool) -> Assign {
+        Assign {
+            end,
+            value: None,
+            literal: None,
+            content: None,
+            conditional: branch > 0,
+            region: self.regions.last().copied(),
+            rhs,
+            compound: true,
+            global_write: false,
+            mutation,
+            fixed: false,
+        }
+    }
+
     /// Record that `statement` may have changed a variable of the
     /// innermost scope in place: its value is not known after it.
     fn note_mutation(&mut self, statement: NodeId, chain: &[usize], branch: usize) {
@@ -659,19 +665,7 @@ impl<'a> Walk<'a, '_> {
             self.record(
                 chain,
                 name,
-                Assign {
-                    end: self.tree.node(statement).end,
-                    value: None,
-                    literal: None,
-                    content: None,
-                    conditional: branch > 0,
-                    region: self.regions.last().copied(),
-                    rhs: statement,
-                    compound: true,
-                    global_write: false,
-                    mutation: true,
-                    fixed: false,
-                },
+                self.unknown(self.tree.node(statement).end, statement, branch, true),
             );
         }
     }
