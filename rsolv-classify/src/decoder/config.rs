@@ -124,11 +124,41 @@ impl DecoderConfig {
     }
 
     /// Parses a Hugging Face `config.json` text; `origin` names it in errors.
+    ///
+    /// transformers 5 writes the rotary base inside `rope_parameters`
+    /// (`{"rope_theta": …, "rope_type": "default"}`) instead of a top-level
+    /// `rope_theta`; both are read. Rotary scaling schemes other than the
+    /// default (`llama3`, `yarn`, `linear`, …) are refused rather than
+    /// silently computed wrong.
     pub fn from_json_str(json: &str, origin: &Path) -> Result<Self> {
-        let config: Self = serde_json::from_str(json).map_err(|e| DecoderError::Config {
+        let fail = |message: String| DecoderError::Config {
             path: origin.to_path_buf(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| fail(e.to_string()))?;
+        let mut config: Self =
+            serde_json::from_value(value.clone()).map_err(|e| fail(e.to_string()))?;
+        for key in ["rope_parameters", "rope_scaling"] {
+            let Some(rope) = value.get(key).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let kind = rope
+                .get("rope_type")
+                .or_else(|| rope.get("type"))
+                .and_then(|t| t.as_str())
+                .unwrap_or("default");
+            if kind != "default" {
+                return Err(fail(format!(
+                    "{key}: rotary scaling `{kind}` is not supported (only the default)"
+                )));
+            }
+            if value.get("rope_theta").is_none()
+                && let Some(theta) = rope.get("rope_theta").and_then(|t| t.as_f64())
+            {
+                config.rope_theta = theta;
+            }
+        }
         config.validate(origin)?;
         Ok(config)
     }
@@ -205,6 +235,24 @@ impl DecoderConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_rope_theta_from_rope_parameters_and_refuses_scaling() {
+        let base = r#""vocab_size": 10, "hidden_size": 8, "intermediate_size": 16,
+            "num_hidden_layers": 2, "num_attention_heads": 4"#;
+        let parse = |extra: &str| {
+            DecoderConfig::from_json_str(&format!("{{{base}, {extra}}}"), Path::new("c.json"))
+        };
+        let c =
+            parse(r#""rope_parameters": {"rope_theta": 500.0, "rope_type": "default"}"#).unwrap();
+        assert_eq!(c.rope_theta, 500.0);
+        let c = parse(r#""rope_theta": 250.0, "rope_scaling": null"#).unwrap();
+        assert_eq!(c.rope_theta, 250.0);
+        let err = parse(r#""rope_scaling": {"rope_type": "llama3", "factor": 8.0}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("c.json") && err.contains("llama3"), "{err}");
+    }
 
     #[test]
     fn parses_llama_and_granite_fields() {

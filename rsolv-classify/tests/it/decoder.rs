@@ -92,19 +92,16 @@ fn check_parity(name: &str) {
 }
 
 #[test]
-#[ignore = "fixtures not generated yet: run scripts/make_decoder_fixtures.py (torch + transformers)"]
 fn llama_tiny_logits_match_transformers() {
     check_parity("llama-tiny");
 }
 
 #[test]
-#[ignore = "fixtures not generated yet: run scripts/make_decoder_fixtures.py (torch + transformers)"]
 fn granite_tiny_logits_match_transformers() {
     check_parity("granite-tiny");
 }
 
 #[test]
-#[ignore = "fixtures not generated yet: run scripts/make_decoder_fixtures.py (torch + transformers)"]
 fn incremental_decoding_with_kv_cache_matches_full_forward() {
     let dir = fixture("llama-tiny");
     let device = Device::flex();
@@ -161,7 +158,6 @@ fn tiny_gguf_metadata(
 /// The llama-tiny fixture written as llama.cpp would (GGUF names, Q/K rows
 /// permuted for ggml's pairwise RoPE) loads back to the same logits.
 #[test]
-#[ignore = "fixtures not generated yet: run scripts/make_decoder_fixtures.py (torch + transformers)"]
 fn gguf_with_llama_cpp_rope_permutation_matches_transformers() {
     let dir = fixture("llama-tiny");
     let config = DecoderConfig::from_file(&dir.join("config.json")).unwrap();
