@@ -107,6 +107,7 @@ mod data;
 mod error;
 mod eval;
 mod finding;
+mod train;
 
 pub use baseline::{
     BoxedScorer, FeatureConfig, KeywordScorer, NGRAM_FILE, NgramModel, NgramTrainConfig,

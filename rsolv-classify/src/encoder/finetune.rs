@@ -163,39 +163,13 @@ pub(crate) const TRAINABLE_PATHS: &str = r"(\.lora\.|^head\.)";
 
 /// Saves only the trained part (LoRA factors and head) to `path`, in f32.
 pub fn save_trainable(model: &ClassifierModel, path: &Path) -> Result<()> {
-    let mut store = SafetensorsStore::from_file(path)
-        .with_regex(TRAINABLE_PATHS)
-        .overwrite(true);
-    model
-        .save_into(&mut store)
-        .map_err(|e| weights_error(path, e))
+    crate::train::save_matching(model, TRAINABLE_PATHS, path)
 }
 
 /// Loads what [`save_trainable`] wrote into a model prepared with the same
 /// [`apply_lora`] settings.
 pub fn load_trainable(model: &mut ClassifierModel, path: &Path) -> Result<()> {
-    if !path.is_file() {
-        return Err(Error::MissingFile {
-            path: path.to_owned(),
-        });
-    }
-    let mut store = SafetensorsStore::from_file(path)
-        .with_regex(TRAINABLE_PATHS)
-        .allow_partial(true);
-    let result = model
-        .load_from(&mut store)
-        .map_err(|e| weights_error(path, e))?;
-    if !result.errors.is_empty() || result.applied.is_empty() {
-        return Err(weights_error(
-            path,
-            format!(
-                "applied {} tensors, errors {:?}",
-                result.applied.len(),
-                result.errors
-            ),
-        ));
-    }
-    Ok(())
+    crate::train::load_matching(model, TRAINABLE_PATHS, path)
 }
 
 /// What an export records about its training run (`training.json`).

@@ -26,3 +26,7 @@ pub use knn::{KnnScorer, KnnSettings};
 pub use loader::{ModelFiles, PretrainedEncoder, load_hf_weights, load_pretrained};
 pub use tokenize::{DEFAULT_MAX_LEN, TextEncoder, batch_from_ids};
 pub use training::{FineTuned, TrainingSettings, finetune, finetune_model, learning_rate_at};
+
+pub(crate) use examples::SplitMix64;
+pub(crate) use finetune::write_json;
+pub(crate) use loader::weights_error;
