@@ -103,6 +103,9 @@ pub enum Error {
         /// What burn reported.
         message: String,
     },
+    /// Loading, running or exporting a decoder language model failed.
+    #[error(transparent)]
+    Decoder(#[from] crate::decoder::DecoderError),
 }
 
 /// The crate's result type.

@@ -31,6 +31,12 @@ pub fn load_scorer(dir: &Path) -> Result<BoxedScorer> {
     if dir.join(NGRAM_FILE).is_file() {
         return Ok(Box::new(NgramModel::load(dir)?));
     }
+    if dir.join(crate::decoder::DECODER_CLASSIFIER_FILE).is_file() {
+        return Ok(Box::new(crate::decoder::DecoderClassifier::load(
+            dir,
+            &crate::default_device(),
+        )?));
+    }
     if dir.join("labels.json").is_file() {
         if dir.join("model.safetensors").is_file() {
             return Ok(Box::new(crate::Classifier::load(dir)?));
@@ -50,8 +56,8 @@ pub fn load_scorer(dir: &Path) -> Result<BoxedScorer> {
     Err(Error::BadModel {
         path: dir.to_owned(),
         message: format!(
-            "no model found (expected {NGRAM_FILE}, or labels.json with model.safetensors \
-             or adapter.safetensors)"
+            "no model found (expected {NGRAM_FILE}, classifier.json of a decoder export, \
+             or labels.json with model.safetensors or adapter.safetensors)"
         ),
     })
 }

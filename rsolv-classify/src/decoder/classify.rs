@@ -15,7 +15,8 @@ use rsolv_core::VulnClass;
 use super::error::{DecoderError, Result};
 use super::lm::{CausalLm, ids_tensor};
 use super::model::KvCache;
-use super::tokenizer::ChatTemplate;
+use super::tokenizer::{ChatTemplate, encode};
+use tokenizers::Tokenizer;
 
 /// The text of a finding the decoder classifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,15 +82,121 @@ pub fn user_message(finding: &DecoderFinding<'_>) -> String {
     )
 }
 
+/// The conversation around a finding, tokenized: the system message, the
+/// user message of a finding, and the 54 responses. Training and inference
+/// share it, so both see exactly the same tokens.
+#[derive(Debug, Clone)]
+pub struct DecoderPrompt {
+    template: ChatTemplate,
+    system: String,
+    system_ids: Vec<u32>,
+    /// Each label's response tokens, end-of-turn token last.
+    responses: Vec<Vec<u32>>,
+    max_description_tokens: Option<usize>,
+}
+
+impl DecoderPrompt {
+    /// Tokenizes `system` and the 54 responses with `tokenizer`'s chat
+    /// template.
+    pub fn new(tokenizer: &Tokenizer, system: &str) -> Result<Self> {
+        let template = ChatTemplate::detect(tokenizer).ok_or_else(|| {
+            DecoderError::Tokenizer("the tokenizer has no known chat template's tokens".into())
+        })?;
+        let eot = tokenizer
+            .token_to_id(template.end_of_turn())
+            .ok_or_else(|| DecoderError::Tokenizer("no end-of-turn token".into()))?;
+        let system_ids = encode(tokenizer, &template.message("system", system))?;
+        let mut responses = Vec::with_capacity(VulnClass::ALL.len());
+        for class in VulnClass::ALL {
+            let mut ids = encode(tokenizer, class.as_str())?;
+            ids.push(eot);
+            responses.push(ids);
+        }
+        Ok(Self {
+            template,
+            system: system.to_owned(),
+            system_ids,
+            responses,
+            max_description_tokens: None,
+        })
+    }
+
+    /// Cuts descriptions to their first `n` tokens (training and inference
+    /// alike; `None`: no limit).
+    pub fn with_max_description_tokens(mut self, n: Option<usize>) -> Self {
+        self.max_description_tokens = n;
+        self
+    }
+
+    /// The system message text.
+    pub fn system(&self) -> &str {
+        &self.system
+    }
+
+    /// The system message's token ids (the prefix of every conversation).
+    pub fn system_ids(&self) -> &[u32] {
+        &self.system_ids
+    }
+
+    /// The description limit in tokens, if any.
+    pub fn max_description_tokens(&self) -> Option<usize> {
+        self.max_description_tokens
+    }
+
+    /// The user message and assistant header of a finding, tokenized.
+    pub fn finding_ids(
+        &self,
+        tokenizer: &Tokenizer,
+        finding: &DecoderFinding<'_>,
+    ) -> Result<Vec<u32>> {
+        let cut;
+        let finding = match self.max_description_tokens {
+            Some(n) => {
+                let ids = encode(tokenizer, finding.description)?;
+                if ids.len() > n {
+                    cut = tokenizer
+                        .decode(&ids[..n], false)
+                        .map_err(|e| DecoderError::Tokenizer(e.to_string()))?;
+                    &DecoderFinding {
+                        description: &cut,
+                        ..*finding
+                    }
+                } else {
+                    finding
+                }
+            }
+            None => finding,
+        };
+        let text = format!(
+            "{}{}",
+            self.template.message("user", &user_message(finding)),
+            self.template.assistant_header()
+        );
+        encode(tokenizer, &text)
+    }
+
+    /// Conversation ids and loss mask for fine-tuning on `(finding, label)`.
+    pub fn training_example(
+        &self,
+        tokenizer: &Tokenizer,
+        finding: &DecoderFinding<'_>,
+        label: VulnClass,
+    ) -> Result<TrainingExample> {
+        let mut ids = self.system_ids.clone();
+        ids.extend(self.finding_ids(tokenizer, finding)?);
+        let prompt_len = ids.len();
+        ids.extend(&self.responses[label.index()]);
+        let loss_mask = (0..ids.len()).map(|i| i >= prompt_len).collect();
+        Ok(TrainingExample { ids, loss_mask })
+    }
+}
+
 /// A decoder language model turned into a 54-way classifier.
 #[derive(Debug)]
 pub struct DecoderClassifier {
     lm: CausalLm,
-    template: ChatTemplate,
-    system_ids: Vec<u32>,
+    prompt: DecoderPrompt,
     system_cache: KvCache,
-    /// Each label's response tokens, end-of-turn token last.
-    responses: Vec<Vec<u32>>,
     tree: LabelTree,
 }
 
@@ -151,30 +258,27 @@ impl DecoderClassifier {
 
     /// Wraps a chat model with a custom system prompt.
     pub fn with_system_prompt(lm: CausalLm, system: &str) -> Result<Self> {
-        let template = lm.template.ok_or_else(|| {
-            DecoderError::Tokenizer("the tokenizer has no known chat template's tokens".into())
-        })?;
-        let eot = lm
-            .token_id(template.end_of_turn())
-            .ok_or_else(|| DecoderError::Tokenizer("no end-of-turn token".into()))?;
-        let system_ids = lm.encode(&template.message("system", system))?;
-        let mut responses = Vec::with_capacity(VulnClass::ALL.len());
-        for class in VulnClass::ALL {
-            let mut ids = lm.encode(class.as_str())?;
-            ids.push(eot);
-            responses.push(ids);
-        }
+        let prompt = DecoderPrompt::new(&lm.tokenizer, system)?;
+        Ok(Self::with_prompt(lm, prompt))
+    }
+
+    /// Wraps a chat model with a prepared prompt; runs the system message
+    /// once and keeps its keys and values.
+    pub fn with_prompt(lm: CausalLm, prompt: DecoderPrompt) -> Self {
         let mut system_cache = lm.model.new_cache();
-        lm.extend(&system_ids, &mut system_cache);
-        let tree = LabelTree::new(&responses);
-        Ok(Self {
+        lm.extend(&prompt.system_ids, &mut system_cache);
+        let tree = LabelTree::new(&prompt.responses);
+        Self {
             lm,
-            template,
-            system_ids,
+            prompt,
             system_cache,
-            responses,
             tree,
-        })
+        }
+    }
+
+    /// The prompt around each finding.
+    pub fn prompt(&self) -> &DecoderPrompt {
+        &self.prompt
     }
 
     /// The wrapped model.
@@ -190,16 +294,11 @@ impl DecoderClassifier {
 
     /// Number of tokens of the cached system prompt.
     pub fn system_len(&self) -> usize {
-        self.system_ids.len()
+        self.prompt.system_ids.len()
     }
 
     fn finding_ids(&self, finding: &DecoderFinding<'_>) -> Result<Vec<u32>> {
-        let text = format!(
-            "{}{}",
-            self.template.message("user", &user_message(finding)),
-            self.template.assistant_header()
-        );
-        self.lm.encode(&text)
+        self.prompt.finding_ids(&self.lm.tokenizer, finding)
     }
 
     /// Conversation ids and loss mask for fine-tuning on `(finding, label)`.
@@ -208,12 +307,8 @@ impl DecoderClassifier {
         finding: &DecoderFinding<'_>,
         label: VulnClass,
     ) -> Result<TrainingExample> {
-        let mut ids = self.system_ids.clone();
-        ids.extend(self.finding_ids(finding)?);
-        let prompt_len = ids.len();
-        ids.extend(&self.responses[label.index()]);
-        let loss_mask = (0..ids.len()).map(|i| i >= prompt_len).collect();
-        Ok(TrainingExample { ids, loss_mask })
+        self.prompt
+            .training_example(&self.lm.tokenizer, finding, label)
     }
 
     /// Log-probability score of every label (in [`VulnClass::ALL`] order):
@@ -261,8 +356,9 @@ impl DecoderClassifier {
         let l = hidden.dims()[1];
         let first = to_vec(log_softmax(model.logits(hidden.narrow(1, l - 1, 1)), 2))?;
         // Label token k is fed to predict token k + 1; rows are right-padded.
-        let n = self.responses.len();
+        let n = self.prompt.responses.len();
         let width = self
+            .prompt
             .responses
             .iter()
             .map(|r| r.len() - 1)
@@ -271,7 +367,7 @@ impl DecoderClassifier {
             .max(1);
         let mut inputs = Vec::with_capacity(n * width);
         let mut targets = Vec::with_capacity(n * width);
-        for r in &self.responses {
+        for r in &self.prompt.responses {
             let pad = r[r.len() - 1];
             for k in 0..width {
                 let input = if k + 1 < r.len() { r[k] } else { pad };
@@ -286,6 +382,7 @@ impl DecoderClassifier {
         let hidden = model.forward_shared_prefix(inputs, &cache);
         let picked = to_vec(log_softmax(model.logits(hidden), 2).gather(2, targets))?;
         Ok(self
+            .prompt
             .responses
             .iter()
             .enumerate()

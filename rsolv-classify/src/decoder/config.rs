@@ -56,6 +56,11 @@ pub struct DecoderConfig {
     /// Granite: the logits are divided by this.
     #[serde(default = "one")]
     pub logits_scaling: f64,
+    /// Dropout on the attention probabilities while training (Hugging
+    /// Face's `attention_dropout`; LoRA fine-tuning sets it from its
+    /// dropout setting). Inference never drops.
+    #[serde(default)]
+    pub attention_dropout: f64,
     /// Beginning-of-sequence token id, when the config names one.
     #[serde(default)]
     pub bos_token_id: Option<u32>,
@@ -118,6 +123,7 @@ impl DecoderConfig {
             attention_multiplier: None,
             residual_multiplier: 1.0,
             logits_scaling: 1.0,
+            attention_dropout: 0.0,
             bos_token_id: None,
             eos_token_id: None,
         }

@@ -26,15 +26,21 @@ mod error;
 mod lm;
 mod model;
 mod tokenizer;
+mod training;
 mod weights;
 
 pub use classify::{
-    DecoderClassifier, DecoderFinding, DecoderPrediction, TrainingExample, example_tensors,
-    masked_cross_entropy, system_prompt, user_message,
+    DecoderClassifier, DecoderFinding, DecoderPrediction, DecoderPrompt, TrainingExample,
+    example_tensors, masked_cross_entropy, system_prompt, user_message,
 };
 pub use config::DecoderConfig;
 pub use error::{DecoderError, Result};
 pub use lm::{CausalLm, config_from_gguf, ids_tensor, load_hf_weights, smollm2_gguf_path};
 pub use model::{Attention, Decoder, DecoderLayer, KvCache, Mlp};
 pub use tokenizer::{ChatTemplate, encode, tokenizer_from_file, tokenizer_from_gguf};
+pub use training::{
+    DECODER_CLASSIFIER_FILE, DECODER_TRAINABLE, DecoderFineTuned, apply_decoder_lora,
+    export_decoder_classifier, finetune_decoder, finetune_decoder_with, load_decoder_adapter,
+    response_loss,
+};
 pub use weights::{WeightMap, hf_name, permute_rope_rows, unpermute_rope_rows};

@@ -3,7 +3,10 @@
 //! SwiGLU MLP, optionally tied output embeddings, and Granite's multipliers.
 
 use burn::module::Module;
-use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig, RmsNorm, RmsNormConfig};
+use burn::nn::{
+    Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig, RmsNorm,
+    RmsNormConfig,
+};
 use burn::tensor::activation::{silu, softmax};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
@@ -71,6 +74,8 @@ pub struct Attention {
     pub v_proj: Linear,
     /// Output projection (`heads * head_dim -> hidden`).
     pub o_proj: Linear,
+    /// Dropout on the attention probabilities (active only in training).
+    pub dropout: Dropout,
     n_heads: usize,
     n_kv_heads: usize,
     head_dim: usize,
@@ -140,6 +145,7 @@ impl Decoder {
                     k_proj: linear(h, nkv * hd, device),
                     v_proj: linear(h, nkv * hd, device),
                     o_proj: linear(nh * hd, h, device),
+                    dropout: DropoutConfig::new(config.attention_dropout).init(),
                     n_heads: nh,
                     n_kv_heads: nkv,
                     head_dim: hd,
@@ -457,7 +463,7 @@ impl Attention {
                 let t = k.dims()[2];
                 let mask = mask.clone().unsqueeze::<4>().expand([b, nh, l, t]);
                 let scores = gqa_scores(q, k.clone()).mask_fill(mask, f32::NEG_INFINITY);
-                let out = gqa_apply(softmax(scores, 3), v.clone());
+                let out = gqa_apply(self.dropout.forward(softmax(scores, 3)), v.clone());
                 (out, (k, v))
             }
             Past::Shared((pk, pv)) => {
@@ -465,7 +471,9 @@ impl Attention {
                 let prefix_scores = unfold_batch(gqa_scores(fold_batch(q.clone()), pk.clone()), b);
                 let mask = mask.clone().unsqueeze::<4>().expand([b, nh, l, l]);
                 let own_scores = gqa_scores(q, k.clone()).mask_fill(mask, f32::NEG_INFINITY);
-                let probs = softmax(Tensor::cat(vec![prefix_scores, own_scores], 3), 3);
+                let probs = self
+                    .dropout
+                    .forward(softmax(Tensor::cat(vec![prefix_scores, own_scores], 3), 3));
                 let from_prefix = unfold_batch(
                     gqa_apply(fold_batch(probs.clone().narrow(3, 0, p)), pv.clone()),
                     b,

@@ -77,6 +77,124 @@ impl WeightMap {
         Ok(values)
     }
 
+    /// The weights of `model` under their Hugging Face names (linear weights
+    /// back in PyTorch's `[out, in]` layout): the inverse of
+    /// [`Self::install`]. A tied model has no `lm_head.weight`.
+    pub fn from_decoder(model: &Decoder) -> Result<Self> {
+        fn values<const D: usize>(p: &Param<Tensor<D>>) -> Result<(Vec<usize>, Vec<f32>)> {
+            let t = p.val();
+            let dims = t.dims().to_vec();
+            let v = t
+                .into_data()
+                .try_into_vec_as::<f32>()
+                .map_err(|e| DecoderError::Tensor(format!("{e:?}")))?;
+            Ok((dims, v))
+        }
+        fn linear(p: &Param<Tensor<2>>) -> Result<(Vec<usize>, Vec<f32>)> {
+            let (dims, v) = values(p)?;
+            let (d_in, d_out) = (dims[0], dims[1]);
+            let mut t = vec![0f32; v.len()];
+            for (i, row) in v.chunks_exact(d_out).enumerate() {
+                for (o, x) in row.iter().enumerate() {
+                    t[o * d_in + i] = *x;
+                }
+            }
+            Ok((vec![d_out, d_in], t))
+        }
+        let mut map = Self::new();
+        let mut put = |name: String, (shape, v): (Vec<usize>, Vec<f32>)| map.insert(name, shape, v);
+        put(
+            "model.embed_tokens.weight".into(),
+            values(&model.embed_tokens.weight)?,
+        );
+        put("model.norm.weight".into(), values(&model.norm.gamma)?);
+        if let Some(head) = &model.lm_head {
+            put("lm_head.weight".into(), linear(&head.weight)?);
+        }
+        for (n, layer) in model.layers.iter().enumerate() {
+            let p = format!("model.layers.{n}");
+            put(
+                format!("{p}.input_layernorm.weight"),
+                values(&layer.input_layernorm.gamma)?,
+            );
+            put(
+                format!("{p}.post_attention_layernorm.weight"),
+                values(&layer.post_attention_layernorm.gamma)?,
+            );
+            let a = &layer.self_attn;
+            for (name, w) in [
+                ("q_proj", &a.q_proj),
+                ("k_proj", &a.k_proj),
+                ("v_proj", &a.v_proj),
+                ("o_proj", &a.o_proj),
+            ] {
+                put(format!("{p}.self_attn.{name}.weight"), linear(&w.weight)?);
+            }
+            let m = &layer.mlp;
+            for (name, w) in [
+                ("gate_proj", &m.gate_proj),
+                ("up_proj", &m.up_proj),
+                ("down_proj", &m.down_proj),
+            ] {
+                put(format!("{p}.mlp.{name}.weight"), linear(&w.weight)?);
+            }
+        }
+        Ok(map)
+    }
+
+    /// Writes every tensor to a `.safetensors` file, in f16 when `half`
+    /// (else f32), names sorted, with `metadata` in the header.
+    pub fn write_safetensors(
+        &self,
+        path: &Path,
+        half: bool,
+        metadata: &[(&str, &str)],
+    ) -> Result<()> {
+        let width = if half { 2 } else { 4 };
+        let mut header = serde_json::Map::new();
+        if !metadata.is_empty() {
+            let meta: serde_json::Map<String, serde_json::Value> = metadata
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+                .collect();
+            header.insert("__metadata__".into(), meta.into());
+        }
+        let mut data = Vec::new();
+        for name in self.names() {
+            let (shape, values) = &self.tensors[name];
+            let start = data.len();
+            for &x in values {
+                if half {
+                    data.extend_from_slice(&half::f16::from_f32(x).to_le_bytes());
+                } else {
+                    data.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+            debug_assert_eq!(data.len() - start, values.len() * width);
+            header.insert(
+                name.to_owned(),
+                serde_json::json!({
+                    "dtype": if half { "F16" } else { "F32" },
+                    "shape": shape,
+                    "data_offsets": [start, data.len()],
+                }),
+            );
+        }
+        let mut json = serde_json::Value::Object(header).to_string().into_bytes();
+        // The data starts 8-byte aligned, as the format recommends.
+        while !(8 + json.len()).is_multiple_of(8) {
+            json.push(b' ');
+        }
+        let mut bytes = Vec::with_capacity(8 + json.len() + data.len());
+        bytes.extend_from_slice(&(json.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&json);
+        bytes.extend_from_slice(&data);
+        std::fs::write(path, bytes).map_err(|source| DecoderError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
     /// Reads every tensor of one `.safetensors` file (F32, F16, BF16).
     pub fn read_safetensors(&mut self, path: &Path) -> Result<()> {
         let fail = |message: String| DecoderError::Safetensors {

@@ -3,14 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+use burn::module::Param;
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use rsolv_classify::VulnClass;
 use rsolv_classify::decoder::{
-    CausalLm, DecoderClassifier, DecoderConfig, DecoderFinding, WeightMap, config_from_gguf,
-    example_tensors, ids_tensor, load_hf_weights, masked_cross_entropy, permute_rope_rows,
-    tokenizer_from_gguf,
+    CausalLm, DecoderClassifier, DecoderConfig, DecoderFinding, DecoderFineTuned, DecoderPrompt,
+    WeightMap, apply_decoder_lora, config_from_gguf, example_tensors, export_decoder_classifier,
+    finetune_decoder_with, ids_tensor, load_decoder_adapter, load_hf_weights, masked_cross_entropy,
+    permute_rope_rows, response_loss, tokenizer_from_gguf,
 };
 use rsolv_classify::gguf::{GgufFile, GgufValue, write_gguf_f32};
+use rsolv_classify::{LabelScorer, TrainingRecord, VulnClass};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -105,8 +107,8 @@ fn granite_tiny_logits_match_transformers() {
 fn incremental_decoding_with_kv_cache_matches_full_forward() {
     let dir = fixture("llama-tiny");
     let device = Device::flex();
-    let config = DecoderConfig::from_file(&dir.join("config.json")).unwrap();
-    let model = load_hf_weights(&dir, &config, &device).unwrap();
+    let config = DecoderConfig::from_file(&dir.join("config.json")).expect("decoder test");
+    let model = load_hf_weights(&dir, &config, &device).expect("decoder test");
     let want = expected(&dir);
     let row: Vec<u32> = want.ids[0].iter().map(|&x| x as u32).collect();
     let vocab = want.shape[2];
@@ -160,16 +162,16 @@ fn tiny_gguf_metadata(
 #[test]
 fn gguf_with_llama_cpp_rope_permutation_matches_transformers() {
     let dir = fixture("llama-tiny");
-    let config = DecoderConfig::from_file(&dir.join("config.json")).unwrap();
-    let weights = WeightMap::read_hf_dir(&dir).unwrap();
+    let config = DecoderConfig::from_file(&dir.join("config.json")).expect("decoder test");
+    let weights = WeightMap::read_hf_dir(&dir).expect("decoder test");
     let gguf_name = |hf: &str| -> String {
         match hf {
             "model.embed_tokens.weight" => "token_embd.weight".into(),
             "model.norm.weight" => "output_norm.weight".into(),
             "lm_head.weight" => "output.weight".into(),
             _ => {
-                let rest = hf.strip_prefix("model.layers.").unwrap();
-                let (n, part) = rest.split_once('.').unwrap();
+                let rest = hf.strip_prefix("model.layers.").expect("decoder test");
+                let (n, part) = rest.split_once('.').expect("decoder test");
                 let g = match part {
                     "input_layernorm.weight" => "attn_norm",
                     "post_attention_layernorm.weight" => "ffn_norm",
@@ -190,7 +192,7 @@ fn gguf_with_llama_cpp_rope_permutation_matches_transformers() {
     let tensors: Vec<(String, Vec<usize>, Vec<f32>)> = names
         .iter()
         .map(|hf| {
-            let (shape, v) = weights.get(hf).unwrap();
+            let (shape, v) = weights.get(hf).expect("decoder test");
             let (rows, cols) = (shape[0], v.len() / shape[0]);
             let v = if hf.ends_with("q_proj.weight") {
                 permute_rope_rows(v, rows, cols, config.num_attention_heads)
@@ -210,14 +212,14 @@ fn gguf_with_llama_cpp_rope_permutation_matches_transformers() {
     let types = vec![1; config.vocab_size];
     let bytes = write_gguf_f32(&tiny_gguf_metadata(&config, tokens, types), &tensor_refs);
     let file = tempfile_path("llama-tiny.gguf");
-    std::fs::write(&file, bytes).unwrap();
+    std::fs::write(&file, bytes).expect("decoder test");
 
     let device = Device::flex();
-    let gguf = GgufFile::open(&file).unwrap();
-    let read_config = config_from_gguf(&gguf).unwrap();
+    let gguf = GgufFile::open(&file).expect("decoder test");
+    let read_config = config_from_gguf(&gguf).expect("decoder test");
     assert_eq!(read_config.kv_heads(), config.kv_heads());
     assert!(!read_config.tie_word_embeddings);
-    let lm = CausalLm::from_gguf(&file, &device).unwrap();
+    let lm = CausalLm::from_gguf(&file, &device).expect("decoder test");
     let want = expected(&dir);
     let diff = max_abs_diff(
         &values(lm.model.forward(batch(&want.ids, &device))),
@@ -234,6 +236,10 @@ fn tempfile_path(name: &str) -> PathBuf {
 /// A random tiny chat model with a byte-level tokenizer (every byte a token,
 /// no merges) and the ChatML special tokens.
 fn tiny_chat_model(device: &Device) -> CausalLm {
+    tiny_chat_model_of_width(device, 16, 24)
+}
+
+fn tiny_chat_model_of_width(device: &Device, hidden: usize, intermediate: usize) -> CausalLm {
     let mut alphabet: Vec<char> = tokenizers::pre_tokenizers::byte_level::ByteLevel::alphabet()
         .into_iter()
         .collect();
@@ -242,51 +248,67 @@ fn tiny_chat_model(device: &Device) -> CausalLm {
     let mut types = vec![1u64; tokens.len()];
     tokens.extend(["<|im_start|>".to_owned(), "<|im_end|>".to_owned()]);
     types.extend([3, 3]);
-    let mut config = DecoderConfig::llama(tokens.len(), 16, 24, 2, 4, 2);
+    let mut config = DecoderConfig::llama(tokens.len(), hidden, intermediate, 2, 4, 2);
     config.tie_word_embeddings = true;
     let bytes = write_gguf_f32(&tiny_gguf_metadata(&config, tokens, types), &[]);
     let file = GgufFile::from_bytes(bytes, Path::new("tiny-chat.gguf")).expect("decoder fixture");
     let tokenizer = tokenizer_from_gguf(&file).expect("decoder fixture");
     device.seed(3);
-    let model = config.init(device);
+    let mut model = config.init(device);
+    // Embeddings as small as a trained model's (burn draws N(0, 1)), so the
+    // tied output logits start near uniform.
+    model.embed_tokens.weight =
+        Param::from_tensor((model.embed_tokens.weight.val() * 0.3).detach());
+    // burn initialises parameters lazily, on first use: draw them all now,
+    // while the seed above decides them.
+    WeightMap::from_decoder(&model).expect("decoder fixture");
     CausalLm::assemble(config, model, tokenizer)
 }
 
 #[test]
 fn gguf_tokenizer_round_trips_text_and_special_tokens() {
+    let _rng = super::rng_lock();
     let lm = tiny_chat_model(&Device::flex());
     let text = "<|im_start|>user\nSQL injection in a.py<|im_end|>";
-    let ids = lm.encode(text).unwrap();
-    assert_eq!(ids[0], lm.token_id("<|im_start|>").unwrap());
-    assert_eq!(*ids.last().unwrap(), lm.token_id("<|im_end|>").unwrap());
-    assert_eq!(lm.decode(&ids).unwrap(), text);
+    let ids = lm.encode(text).expect("decoder test");
+    assert_eq!(ids[0], lm.token_id("<|im_start|>").expect("decoder test"));
+    assert_eq!(
+        *ids.last().expect("decoder test"),
+        lm.token_id("<|im_end|>").expect("decoder test")
+    );
+    assert_eq!(lm.decode(&ids).expect("decoder test"), text);
 }
 
 #[test]
 fn label_scores_equal_log_likelihood_of_full_conversation() {
+    let _rng = super::rng_lock();
     let device = Device::flex();
-    let classifier =
-        DecoderClassifier::with_system_prompt(tiny_chat_model(&device), "Label it.").unwrap();
+    let classifier = DecoderClassifier::with_system_prompt(tiny_chat_model(&device), "Label it.")
+        .expect("decoder test");
     let finding = DecoderFinding {
         title: "SQLi",
         description: "query + id",
         filename: "a.py",
     };
-    let scores = classifier.label_scores(&finding).unwrap();
+    let scores = classifier.label_scores(&finding).expect("decoder test");
     assert_eq!(scores.len(), VulnClass::ALL.len());
     assert!(classifier.label_tree_len() < VulnClass::ALL.iter().map(|c| c.as_str().len()).sum());
-    let batched = classifier.label_scores_batched(&finding).unwrap();
+    let batched = classifier
+        .label_scores_batched(&finding)
+        .expect("decoder test");
     for (tree, row) in scores.iter().zip(&batched) {
         assert!((tree - row).abs() < 1e-3, "{tree} vs {row}");
     }
-    let prediction = classifier.predict(&finding).unwrap();
+    let prediction = classifier.predict(&finding).expect("decoder test");
     let total: f32 = prediction.probabilities.iter().sum();
     assert!((total - 1.0).abs() < 1e-4);
 
     // The batched, cached scoring of a label equals minus the summed
     // cross-entropy of the whole conversation over its response tokens.
     for label in [VulnClass::ALL[0], VulnClass::ALL[VulnClass::ALL.len() - 1]] {
-        let example = classifier.training_example(&finding, label).unwrap();
+        let example = classifier
+            .training_example(&finding, label)
+            .expect("decoder test");
         let n_response = example.loss_mask.iter().filter(|&&m| m).count();
         assert_eq!(n_response, label.as_str().len() + 1);
         let (ids, mask) = example_tensors(&example, &device);
@@ -309,16 +331,230 @@ fn label_scores_equal_log_likelihood_of_full_conversation() {
 #[ignore = "needs the SmolLM2-135M-Instruct GGUF file (RSOLV_SMOLLM2_GGUF)"]
 fn smollm2_answers_capital_of_france() {
     let path = rsolv_classify::decoder::smollm2_gguf_path().expect("set RSOLV_SMOLLM2_GGUF");
-    let lm = CausalLm::from_gguf(&path, &Device::flex()).unwrap();
-    let template = lm.template.unwrap();
+    let lm = CausalLm::from_gguf(&path, &Device::flex()).expect("decoder test");
+    let template = lm.template.expect("decoder test");
     let prompt = template.prompt(
         "You are a helpful AI assistant named SmolLM, trained by Hugging Face",
         "What is the capital of France?",
     );
-    let ids = lm.encode(&prompt).unwrap();
-    let stop = [lm.token_id(template.end_of_turn()).unwrap()];
-    let out = lm.generate_greedy(&ids, 20, &stop).unwrap();
-    let text = lm.decode(&out).unwrap();
+    let ids = lm.encode(&prompt).expect("decoder test");
+    let stop = [lm.token_id(template.end_of_turn()).expect("decoder test")];
+    let out = lm.generate_greedy(&ids, 20, &stop).expect("decoder test");
+    let text = lm.decode(&out).expect("decoder test");
     eprintln!("SmolLM2: {text:?}");
     assert!(text.contains("Paris"), "{text:?}");
+}
+
+fn decoder_settings(max_steps: usize) -> rsolv_classify::TrainingSettings {
+    rsolv_classify::TrainingSettings {
+        epochs: 30,
+        learning_rate: 1e-2,
+        batch_size: 2,
+        grad_accum: 2,
+        max_len: 16,
+        seed: 5,
+        lora: rsolv_classify::LoraSettings {
+            rank: 8,
+            alpha: 16.0,
+            dropout: 0.1,
+            targets: rsolv_classify::LoraTarget::ALL.to_vec(),
+        },
+        max_steps: Some(max_steps),
+        progress: false,
+        ..rsolv_classify::TrainingSettings::decoder()
+    }
+}
+
+fn tune(max_steps: usize, checkpoint: Option<&Path>) -> DecoderFineTuned {
+    let device = Device::flex().autodiff();
+    let lm = tiny_chat_model_of_width(&device, 32, 48);
+    let prompt = DecoderPrompt::new(&lm.tokenizer, "Label it.")
+        .expect("decoder test")
+        .with_max_description_tokens(Some(16));
+    finetune_decoder_with(
+        lm,
+        prompt,
+        &super::tiny_training_set(),
+        &decoder_settings(max_steps),
+        checkpoint,
+    )
+    .expect("trains")
+}
+
+fn all_probabilities(classifier: &DecoderClassifier) -> Vec<Vec<f32>> {
+    super::tiny_training_set()
+        .iter()
+        .map(|ex| classifier.predict_proba(&ex.finding))
+        .collect()
+}
+
+fn rows_max_diff(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
+    max_abs_diff(
+        &a.iter().flatten().copied().collect::<Vec<_>>(),
+        &b.iter().flatten().copied().collect::<Vec<_>>(),
+    )
+}
+
+/// LoRA on the decoder: loss on the response only falls, the base stays
+/// frozen, the merge changes no prediction, the 16-bit export loads alone
+/// (also through `load_scorer`), and the adapters rebuild it from the base.
+#[test]
+fn decoder_lora_training_merges_exports_and_reloads() {
+    let _rng = super::rng_lock();
+    let tuned = tune(40, None);
+    assert_eq!(tuned.steps, 40);
+    let losses = &tuned.epoch_losses;
+    assert!(
+        losses[losses.len() - 1] < losses[0] / 2.0,
+        "losses {losses:?}"
+    );
+    let layer = &tuned.model.layers[0];
+    assert!(layer.self_attn.q_proj.weight.adapter().is_some());
+    assert!(layer.mlp.down_proj.weight.adapter().is_some());
+    assert!(tuned.model.embed_tokens.weight.adapter().is_none());
+    // The base is frozen: merging leaves the embeddings as initialised.
+    let base = tiny_chat_model_of_width(&Device::flex(), 32, 48).model;
+    let embed = |m: &rsolv_classify::decoder::Decoder| -> Vec<f32> {
+        m.embed_tokens
+            .weight
+            .val()
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("decoder test")
+    };
+    assert_eq!(embed(&tuned.merged()), embed(&base));
+
+    let merged = tuned.classifier();
+    let unmerged = tuned.unmerged_classifier();
+    let diff = rows_max_diff(&all_probabilities(&merged), &all_probabilities(&unmerged));
+    assert!(diff < 1e-5, "merged differs by {diff}");
+    // The true labels became more probable (a random 2-layer model fits
+    // slowly, so this compares with the untrained model instead of
+    // demanding a fit).
+    let untrained = DecoderClassifier::with_prompt(
+        tiny_chat_model_of_width(&Device::flex(), 32, 48),
+        tuned.prompt.clone(),
+    );
+    let true_log_prob = |c: &DecoderClassifier| -> f32 {
+        let set = super::tiny_training_set();
+        set.iter()
+            .map(|ex| {
+                c.predict_proba(&ex.finding)[ex.label.index()]
+                    .max(1e-30)
+                    .ln()
+            })
+            .sum::<f32>()
+            / set.len() as f32
+    };
+    let (before, after) = (true_log_prob(&untrained), true_log_prob(&merged));
+    assert!(
+        after > before + 2.0,
+        "mean log p(true label) {before} -> {after}"
+    );
+
+    let out = tempfile::tempdir().expect("decoder test");
+    let record = TrainingRecord {
+        base_model: "tiny-chat".into(),
+        train_data: "tiny".into(),
+        train_examples: 8,
+        dev_data: None,
+        dev_accuracy: None,
+        lora: decoder_settings(40).lora,
+        settings: serde_json::Value::Null,
+        steps: tuned.steps,
+        final_loss: tuned.epoch_losses.last().copied(),
+        seconds: tuned.seconds,
+        backend: "test".into(),
+    };
+    export_decoder_classifier(&tuned, &record, out.path()).expect("decoder test");
+    for file in [
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "classifier.json",
+        "adapter.safetensors",
+        "training.json",
+    ] {
+        assert!(out.path().join(file).is_file(), "{file} written");
+    }
+    let loaded = DecoderClassifier::load(out.path(), &Device::flex()).expect("decoder test");
+    let diff = rows_max_diff(&all_probabilities(&merged), &all_probabilities(&loaded));
+    assert!(diff < 2e-2, "f16 export differs by {diff}");
+    let scorer = rsolv_classify::load_scorer(out.path()).expect("decoder test");
+    assert_eq!(scorer.name(), "decoder-lora");
+
+    // The adapters alone, on the base model, give the unmerged model back.
+    let mut rebuilt = apply_decoder_lora(base, &decoder_settings(40).lora).expect("decoder test");
+    load_decoder_adapter(&mut rebuilt, &out.path().join("adapter.safetensors"))
+        .expect("decoder test");
+    let lm = tiny_chat_model_of_width(&Device::flex(), 32, 48);
+    let rebuilt = DecoderClassifier::with_prompt(
+        CausalLm::assemble(lm.config, rebuilt, lm.tokenizer),
+        tuned.prompt.clone(),
+    );
+    let diff = rows_max_diff(&all_probabilities(&unmerged), &all_probabilities(&rebuilt));
+    assert!(diff < 1e-5, "adapter rebuild differs by {diff}");
+
+    // A broken classifier.json names the file.
+    std::fs::write(out.path().join("classifier.json"), "{").expect("decoder test");
+    let err = DecoderClassifier::load(out.path(), &Device::flex())
+        .expect_err("decoder test")
+        .to_string();
+    assert!(err.contains("classifier.json"), "{err}");
+}
+
+/// Same seed, same run; a run stopped and resumed from its checkpoint takes
+/// the same steps as an uninterrupted one.
+#[test]
+fn decoder_training_is_reproducible_and_resumes() {
+    let _rng = super::rng_lock();
+    let straight = all_probabilities(&tune(3, None).classifier());
+    let again = all_probabilities(&tune(3, None).classifier());
+    assert_eq!(straight, again);
+    let dir = tempfile::tempdir().expect("decoder test");
+    tune(2, Some(dir.path()));
+    let resumed = tune(3, Some(dir.path()));
+    assert_eq!(resumed.steps, 3);
+    let diff = rows_max_diff(&straight, &all_probabilities(&resumed.classifier()));
+    assert!(diff < 1e-5, "resumed differs by {diff}");
+}
+
+/// The training loss (system prompt run once, findings after it, padded)
+/// equals the masked cross-entropy of full forward passes.
+#[test]
+fn shared_prefix_training_loss_equals_full_forward_loss() {
+    let _rng = super::rng_lock();
+    let device = Device::flex();
+    let lm = tiny_chat_model(&device);
+    let model = apply_decoder_lora(lm.model, &decoder_settings(1).lora).expect("decoder test");
+    let prompt = DecoderPrompt::new(&lm.tokenizer, "Label it.").expect("decoder test");
+    let set = super::tiny_training_set();
+    let examples: Vec<_> = set[..2]
+        .iter()
+        .map(|ex| {
+            let f = DecoderFinding {
+                title: &ex.finding.title,
+                description: &ex.finding.description,
+                filename: &ex.finding.filename,
+            };
+            prompt
+                .training_example(&lm.tokenizer, &f, ex.label)
+                .expect("decoder test")
+        })
+        .collect();
+    assert_ne!(examples[0].ids.len(), examples[1].ids.len());
+    let full = |ex: &rsolv_classify::decoder::TrainingExample| -> (f32, f32) {
+        let (ids, mask) = example_tensors(ex, &device);
+        let loss: f32 = masked_cross_entropy(model.forward(ids.clone()), ids, mask).into_scalar();
+        let n = ex.loss_mask.iter().filter(|&&m| m).count() as f32;
+        (loss, n)
+    };
+    let (l0, n0) = full(&examples[0]);
+    let (l1, n1) = full(&examples[1]);
+    let system = prompt.system_ids();
+    let one: f32 = response_loss(&model, system, &[&examples[0]]).into_scalar();
+    assert!((one - l0).abs() < 1e-4, "{one} vs {l0}");
+    let both: f32 = response_loss(&model, system, &[&examples[0], &examples[1]]).into_scalar();
+    let want = (l0 * n0 + l1 * n1) / (n0 + n1);
+    assert!((both - want).abs() < 1e-4, "{both} vs {want}");
 }
