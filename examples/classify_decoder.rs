@@ -12,8 +12,8 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use burn::tensor::Device;
 use rsolv_classify::decoder::{CausalLm, DecoderClassifier, DecoderFinding, smollm2_gguf_path};
+use rsolv_classify::default_device;
 
 const FINDINGS: &[(&str, &str, &str)] = &[
     (
@@ -49,7 +49,8 @@ fn main() -> Result<()> {
         .map(|a| a.parse())
         .transpose()?
         .unwrap_or(2);
-    let device = Device::flex();
+    // flex by default; LibTorch or CUDA with `--features tch` or `cuda`.
+    let device = default_device();
     let start = Instant::now();
     let classifier = match std::env::args().nth(2) {
         Some(dir) => DecoderClassifier::load(dir.as_ref(), &device)?,

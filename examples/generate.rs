@@ -11,8 +11,8 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use burn::tensor::Device;
 use rsolv_classify::decoder::{CausalLm, smollm2_gguf_path};
+use rsolv_classify::default_device;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -20,7 +20,8 @@ fn main() -> Result<()> {
         .next()
         .unwrap_or_else(|| "What is the capital of France?".to_owned());
     let max_new: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(20);
-    let device = Device::flex();
+    // flex by default; LibTorch or CUDA with `--features tch` or `cuda`.
+    let device = default_device();
 
     let start = Instant::now();
     let lm = match std::env::var_os("RSOLV_DECODER_DIR") {
