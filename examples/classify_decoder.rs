@@ -101,6 +101,29 @@ fn main() -> Result<()> {
             }
         }
     }
+    let batch: Vec<DecoderFinding<'_>> = FINDINGS
+        .iter()
+        .map(|&(title, description, filename)| DecoderFinding {
+            title,
+            description,
+            filename,
+        })
+        .collect();
+    let start = Instant::now();
+    let packed = classifier.predict_many(&batch)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let agree = packed
+        .iter()
+        .zip(&batch)
+        .filter(|(p, f)| classifier.predict(f).is_ok_and(|q| q.top().0 == p.top().0))
+        .count();
+    println!(
+        "packed batch of {}: {:.0} ms per finding ({:.2} findings/s), same top label as one at a time: {agree}/{}",
+        batch.len(),
+        seconds * 1e3 / batch.len() as f64,
+        batch.len() as f64 / seconds,
+        batch.len()
+    );
     latencies.sort_by(f64::total_cmp);
     let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
     println!(

@@ -348,9 +348,13 @@ impl crate::LabelScorer for DecoderClassifier {
         };
         match self.predict(&finding) {
             Ok(p) => p.probabilities,
-            Err(_) => vec![1.0 / VulnClass::ALL.len() as f32; VulnClass::ALL.len()],
+            Err(_) => uniform(),
         }
     }
+}
+
+fn uniform() -> Vec<f32> {
+    vec![1.0 / VulnClass::ALL.len() as f32; VulnClass::ALL.len()]
 }
 
 /// Loads the adapters of an export's `adapter.safetensors` (or a

@@ -558,3 +558,37 @@ fn shared_prefix_training_loss_equals_full_forward_loss() {
     let want = (l0 * n0 + l1 * n1) / (n0 + n1);
     assert!((both - want).abs() < 1e-4, "{both} vs {want}");
 }
+
+/// Findings of different lengths scored in one packed pass get the scores
+/// they get one at a time.
+#[test]
+fn packed_findings_score_as_single_ones() {
+    let _rng = super::rng_lock();
+    let classifier =
+        DecoderClassifier::with_system_prompt(tiny_chat_model(&Device::flex()), "Label it.")
+            .expect("decoder test");
+    let set = super::tiny_training_set();
+    let findings: Vec<DecoderFinding<'_>> = set[..3]
+        .iter()
+        .map(|ex| DecoderFinding {
+            title: &ex.finding.title,
+            description: &ex.finding.description,
+            filename: &ex.finding.filename,
+        })
+        .collect();
+    let many = classifier
+        .label_scores_many(&findings)
+        .expect("decoder test");
+    assert_eq!(many.len(), 3);
+    for (finding, packed) in findings.iter().zip(&many) {
+        let single = classifier.label_scores(finding).expect("decoder test");
+        let diff = max_abs_diff(&single, packed);
+        assert!(diff < 1e-3, "packed differs by {diff}");
+    }
+    assert!(
+        classifier
+            .label_scores_many(&[])
+            .expect("decoder test")
+            .is_empty()
+    );
+}
