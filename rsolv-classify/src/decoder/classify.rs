@@ -277,6 +277,16 @@ impl DecoderClassifier {
     pub fn with_prompt(lm: CausalLm, prompt: DecoderPrompt) -> Self {
         let mut system_cache = lm.model.new_cache();
         lm.extend(&prompt.system_ids, &mut system_cache);
+        Self::with_prompt_cache(lm, prompt, system_cache)
+    }
+
+    /// Wraps a chat model with a prepared prompt and the keys and values of
+    /// its system message computed earlier by the same model.
+    pub(crate) fn with_prompt_cache(
+        lm: CausalLm,
+        prompt: DecoderPrompt,
+        system_cache: KvCache,
+    ) -> Self {
         let tree = LabelTree::new(&prompt.responses);
         Self {
             lm,
@@ -289,6 +299,11 @@ impl DecoderClassifier {
     /// The prompt around each finding.
     pub fn prompt(&self) -> &DecoderPrompt {
         &self.prompt
+    }
+
+    /// The keys and values of the system message.
+    pub fn system_cache(&self) -> &KvCache {
+        &self.system_cache
     }
 
     /// The wrapped model.

@@ -39,8 +39,8 @@ pub use lm::{CausalLm, config_from_gguf, ids_tensor, load_hf_weights, smollm2_gg
 pub use model::{Attention, Decoder, DecoderLayer, KvCache, Mlp};
 pub use tokenizer::{ChatTemplate, encode, tokenizer_from_file, tokenizer_from_gguf};
 pub use training::{
-    DECODER_CLASSIFIER_FILE, DECODER_TRAINABLE, DecoderFineTuned, apply_decoder_lora,
-    export_decoder_classifier, finetune_decoder, finetune_decoder_with, load_decoder_adapter,
-    response_loss,
+    DECODER_CLASSIFIER_FILE, DECODER_TRAINABLE, DecoderFineTuned, SYSTEM_CACHE_FILE,
+    apply_decoder_lora, export_decoder_classifier, finetune_decoder, finetune_decoder_with,
+    load_decoder_adapter, response_loss,
 };
 pub use weights::{WeightMap, hf_name, permute_rope_rows, unpermute_rope_rows};

@@ -43,6 +43,20 @@ impl KvCache {
         self.len == 0
     }
 
+    /// A cache from per-layer `(keys, values)` of `len` positions.
+    pub fn from_layers(layers: Vec<(Tensor<4>, Tensor<4>)>, len: usize) -> Self {
+        Self {
+            layers: layers.into_iter().map(Some).collect(),
+            len,
+        }
+    }
+
+    /// Per-layer `(keys, values)`, `[batch, kv_heads, seq, head_dim]`
+    /// (`None` for a layer not run yet).
+    pub fn layers(&self) -> &[Option<(Tensor<4>, Tensor<4>)>] {
+        &self.layers
+    }
+
     /// Batch size of the cached keys (1 when empty).
     pub fn batch_size(&self) -> usize {
         self.layers

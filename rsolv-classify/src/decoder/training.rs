@@ -21,7 +21,7 @@ use super::classify::{DecoderClassifier, DecoderFinding, DecoderPrompt, Training
 use super::classify::{masked_cross_entropy, system_prompt};
 use super::config::DecoderConfig;
 use super::lm::{CausalLm, ids_tensor};
-use super::model::Decoder;
+use super::model::{Decoder, KvCache};
 use super::weights::WeightMap;
 use crate::encoder::{LabeledFinding, LoraSettings, LoraTarget, TrainingRecord, write_json};
 use crate::train::{TrainingSettings, load_matching, save_matching};
@@ -278,7 +278,92 @@ pub fn export_decoder_classifier(
     fine.tokenizer
         .save(&tokenizer, false)
         .map_err(|e| Error::Tokenizer(format!("{}: {e}", tokenizer.display())))?;
+    // The system prompt's keys and values, computed once by the exported
+    // (f16-rounded) model, so loading need not run the prompt again.
+    let exported = DecoderClassifier::load(dir, &crate::default_device())?;
+    write_system_cache(dir, &exported)
+}
+
+/// The system prompt's keys and values of an export (see
+/// [`DecoderClassifier::load`]).
+pub const SYSTEM_CACHE_FILE: &str = "system_cache.safetensors";
+
+/// What a system cache was computed from: the model file and the prompt.
+fn cache_key(dir: &Path, system: &str) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let model = dir.join("model.safetensors");
+    let bytes = std::fs::read(&model).map_err(Error::io_at(&model))?;
+    let mut hash = Sha256::new();
+    hash.update(&bytes);
+    hash.update(system.as_bytes());
+    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn write_system_cache(dir: &Path, classifier: &DecoderClassifier) -> Result<()> {
+    let cache = classifier.system_cache();
+    let mut map = WeightMap::new();
+    for (i, layer) in cache.layers().iter().enumerate() {
+        let Some((k, v)) = layer else { continue };
+        for (name, t) in [("keys", k), ("values", v)] {
+            let dims = t.dims().to_vec();
+            let values = t
+                .clone()
+                .into_data()
+                .try_into_vec_as::<f32>()
+                .map_err(|e| Error::TensorData(format!("{e:?}")))?;
+            map.insert(format!("layers.{i}.{name}"), dims, values);
+        }
+    }
+    let key = cache_key(dir, classifier.prompt().system())?;
+    let len = cache.len().to_string();
+    map.write_safetensors(
+        &dir.join(SYSTEM_CACHE_FILE),
+        false,
+        &[("rsolv.cache_key", &key), ("rsolv.positions", &len)],
+    )?;
     Ok(())
+}
+
+/// The cached system prompt of an export, when its key matches the model
+/// and prompt; `None` when there is none or it is stale.
+fn read_system_cache(
+    dir: &Path,
+    system: &str,
+    layers: usize,
+    device: &Device,
+) -> Result<Option<KvCache>> {
+    let path = dir.join(SYSTEM_CACHE_FILE);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let meta = WeightMap::read_safetensors_metadata(&path)?;
+    let positions = meta
+        .get("rsolv.positions")
+        .and_then(|p| p.parse::<usize>().ok());
+    let (Some(key), Some(positions)) = (meta.get("rsolv.cache_key"), positions) else {
+        return Ok(None);
+    };
+    if *key != cache_key(dir, system)? {
+        return Ok(None);
+    }
+    let mut map = WeightMap::new();
+    map.read_safetensors(&path)?;
+    let mut kv = Vec::with_capacity(layers);
+    for i in 0..layers {
+        let tensor = |name: &str| -> Option<Tensor<4>> {
+            let (shape, values) = map.get(&format!("layers.{i}.{name}"))?;
+            let shape: [usize; 4] = shape.try_into().ok()?;
+            Some(Tensor::from_data(
+                TensorData::new(values.to_vec(), shape),
+                device,
+            ))
+        };
+        match (tensor("keys"), tensor("values")) {
+            (Some(k), Some(v)) => kv.push((k, v)),
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(KvCache::from_layers(kv, positions)))
 }
 
 /// The config as a Hugging Face `config.json` (with `model_type` and
@@ -305,7 +390,9 @@ fn hf_config_json(config: &DecoderConfig) -> serde_json::Value {
 
 impl DecoderClassifier {
     /// Loads a directory written by [`export_decoder_classifier`]; needs no
-    /// base model.
+    /// base model. The system prompt's keys and values come from
+    /// [`SYSTEM_CACHE_FILE`] when it was computed from this very model file
+    /// and prompt (a SHA-256 of both), else the prompt is run again.
     pub fn load(dir: &Path, device: &Device) -> Result<Self> {
         let file = dir.join(DECODER_CLASSIFIER_FILE);
         if !file.is_file() {
@@ -329,7 +416,13 @@ impl DecoderClassifier {
         let lm = CausalLm::from_hf_dir(dir, device)?;
         let prompt = DecoderPrompt::new(&lm.tokenizer, &meta.system_prompt)?
             .with_max_description_tokens(meta.max_description_tokens);
-        Ok(Self::with_prompt(lm, prompt))
+        let layers = lm.model.num_layers();
+        Ok(
+            match read_system_cache(dir, &meta.system_prompt, layers, device)? {
+                Some(cache) => Self::with_prompt_cache(lm, prompt, cache),
+                None => Self::with_prompt(lm, prompt),
+            },
+        )
     }
 }
 

@@ -195,6 +195,39 @@ impl WeightMap {
         })
     }
 
+    /// The `__metadata__` strings of a `.safetensors` file's header.
+    pub fn read_safetensors_metadata(path: &Path) -> Result<HashMap<String, String>> {
+        use std::io::Read;
+        let fail = |message: String| DecoderError::Safetensors {
+            path: path.to_path_buf(),
+            message,
+        };
+        let io = |source| DecoderError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mut len = [0u8; 8];
+        file.read_exact(&mut len).map_err(io)?;
+        let len = u64::from_le_bytes(len);
+        if len > 100_000_000 {
+            return Err(fail(format!("header of {len} bytes")));
+        }
+        let mut header = vec![0u8; len as usize];
+        file.read_exact(&mut header).map_err(io)?;
+        let header: serde_json::Value =
+            serde_json::from_slice(&header).map_err(|e| fail(e.to_string()))?;
+        Ok(header
+            .get("__metadata__")
+            .and_then(|m| m.as_object())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Reads every tensor of one `.safetensors` file (F32, F16, BF16).
     pub fn read_safetensors(&mut self, path: &Path) -> Result<()> {
         let fail = |message: String| DecoderError::Safetensors {

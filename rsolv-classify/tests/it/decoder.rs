@@ -7,9 +7,9 @@ use burn::module::Param;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rsolv_classify::decoder::{
     CausalLm, DecoderClassifier, DecoderConfig, DecoderFinding, DecoderFineTuned, DecoderPrompt,
-    WeightMap, apply_decoder_lora, config_from_gguf, example_tensors, export_decoder_classifier,
-    finetune_decoder_with, ids_tensor, load_decoder_adapter, load_hf_weights, masked_cross_entropy,
-    permute_rope_rows, response_loss, tokenizer_from_gguf,
+    SYSTEM_CACHE_FILE, WeightMap, apply_decoder_lora, config_from_gguf, example_tensors,
+    export_decoder_classifier, finetune_decoder_with, ids_tensor, load_decoder_adapter,
+    load_hf_weights, masked_cross_entropy, permute_rope_rows, response_loss, tokenizer_from_gguf,
 };
 use rsolv_classify::gguf::{GgufFile, GgufValue, write_gguf_f32};
 use rsolv_classify::{LabelScorer, TrainingRecord, VulnClass};
@@ -480,6 +480,33 @@ fn decoder_lora_training_merges_exports_and_reloads() {
     let loaded = DecoderClassifier::load(out.path(), &Device::flex()).expect("decoder test");
     let diff = rows_max_diff(&all_probabilities(&merged), &all_probabilities(&loaded));
     assert!(diff < 2e-2, "f16 export differs by {diff}");
+    // The system prompt's keys and values are loaded, not recomputed, and
+    // give exactly what recomputing gives; a cache of another prompt is
+    // ignored.
+    let cache = out.path().join(SYSTEM_CACHE_FILE);
+    assert!(cache.is_file());
+    let meta = out.path().join("classifier.json");
+    let original = std::fs::read_to_string(&meta).expect("decoder test");
+    std::fs::write(&meta, original.replace("Label it.", "Label this.")).expect("decoder test");
+    let other_prompt = all_probabilities(
+        &DecoderClassifier::load(out.path(), &Device::flex()).expect("decoder test"),
+    );
+    std::fs::write(&meta, &original).expect("decoder test");
+    let saved = std::fs::read(&cache).expect("decoder test");
+    std::fs::remove_file(&cache).expect("decoder test");
+    let recomputed = all_probabilities(
+        &DecoderClassifier::load(out.path(), &Device::flex()).expect("decoder test"),
+    );
+    assert_eq!(all_probabilities(&loaded), recomputed);
+    std::fs::write(&meta, original.replace("Label it.", "Label this.")).expect("decoder test");
+    let other_recomputed = all_probabilities(
+        &DecoderClassifier::load(out.path(), &Device::flex()).expect("decoder test"),
+    );
+    assert_eq!(other_prompt, other_recomputed);
+    assert_ne!(other_prompt, recomputed);
+    std::fs::write(&meta, &original).expect("decoder test");
+    std::fs::write(&cache, saved).expect("decoder test");
+
     let scorer = rsolv_classify::load_scorer(out.path()).expect("decoder test");
     assert_eq!(scorer.name(), "decoder-lora");
 
