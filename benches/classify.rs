@@ -96,11 +96,7 @@ fn decoder(c: &mut Criterion) {
     let lm = CausalLm::from_gguf(&path, &Device::flex()).expect("SmolLM2 loads");
     let classifier = DecoderClassifier::new(lm).expect("chat template");
     let f = &findings()[0];
-    let finding = DecoderFinding {
-        title: &f.title,
-        description: &f.description,
-        filename: &f.filename,
-    };
+    let finding = DecoderFinding::from(f);
     let mut group = c.benchmark_group("decoder");
     group
         .sample_size(10)

@@ -29,6 +29,16 @@ pub struct DecoderFinding<'a> {
     pub filename: &'a str,
 }
 
+impl<'a> From<&'a crate::FindingText> for DecoderFinding<'a> {
+    fn from(f: &'a crate::FindingText) -> Self {
+        Self {
+            title: &f.title,
+            description: &f.description,
+            filename: &f.filename,
+        }
+    }
+}
+
 /// A probability for every label, in [`VulnClass::ALL`] order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecoderPrediction {
@@ -340,13 +350,24 @@ impl DecoderClassifier {
     /// the summed log-probabilities of its tokens and the end-of-turn token.
     pub fn label_scores(&self, finding: &DecoderFinding<'_>) -> Result<Vec<f32>> {
         let model = &self.lm.model;
-        let device = model.device();
         let mut cache = self.system_cache.clone();
         let hidden = self.lm.extend(&self.finding_ids(finding)?, &mut cache);
         let l = hidden.dims()[1];
         let tree = &self.tree;
         let tree_hidden = model.forward_tree(&tree.ids, &tree.parents, &cache);
-        let rows = Tensor::cat(vec![hidden.narrow(1, l - 1, 1), tree_hidden], 1);
+        self.tree_scores(Tensor::cat(
+            vec![hidden.narrow(1, l - 1, 1), tree_hidden],
+            1,
+        ))
+    }
+
+    /// The 54 label scores from the hidden states of one finding's scoring
+    /// rows, `[1, 1 + tree nodes, hidden]`: row 0 is the finding's last
+    /// token, row `1 + i` tree node `i`.
+    fn tree_scores(&self, rows: Tensor<3>) -> Result<Vec<f32>> {
+        let model = &self.lm.model;
+        let device = model.device();
+        let tree = &self.tree;
         let logp = log_softmax(model.logits(rows), 2).squeeze_dim::<2>(0);
         let (pick_rows, pick_tokens): (Vec<i64>, Vec<i64>) = tree
             .picks
@@ -385,7 +406,6 @@ impl DecoderClassifier {
     /// large pass beats many small ones.
     pub fn label_scores_many(&self, findings: &[DecoderFinding<'_>]) -> Result<Vec<Vec<f32>>> {
         let model = &self.lm.model;
-        let device = model.device();
         let tree = &self.tree;
         let mut ids = Vec::new();
         let mut parents: Vec<Option<usize>> = Vec::new();
@@ -410,38 +430,18 @@ impl DecoderClassifier {
             return Ok(Vec::new());
         }
         let hidden = model.forward_tree(&ids, &parents, &self.system_cache);
-        let (pick_rows, pick_tokens): (Vec<i64>, Vec<i64>) = tree
-            .picks
+        anchors
             .iter()
-            .map(|&(r, t)| (r as i64, i64::from(t)))
-            .unzip();
-        let m = pick_rows.len();
-        let pick_rows = Tensor::<1, Int>::from_data(TensorData::new(pick_rows, [m]), &device);
-        let pick_tokens =
-            Tensor::<2, Int>::from_data(TensorData::new(pick_tokens, [m, 1]), &device);
-        let mut out = Vec::with_capacity(findings.len());
-        for &(last, first) in &anchors {
-            // Row 0 is the finding's last token, row 1 + i tree node i.
-            let rows = Tensor::cat(
-                vec![
-                    hidden.clone().narrow(1, last, 1),
-                    hidden.clone().narrow(1, first, tree.ids.len()),
-                ],
-                1,
-            );
-            let logp = log_softmax(model.logits(rows), 2).squeeze_dim::<2>(0);
-            let picked = to_vec(
-                logp.select(0, pick_rows.clone())
-                    .gather(1, pick_tokens.clone()),
-            )?;
-            out.push(
-                tree.label_picks
-                    .iter()
-                    .map(|picks| picks.iter().map(|&p| picked[p]).sum())
-                    .collect(),
-            );
-        }
-        Ok(out)
+            .map(|&(last, first)| {
+                self.tree_scores(Tensor::cat(
+                    vec![
+                        hidden.clone().narrow(1, last, 1),
+                        hidden.clone().narrow(1, first, tree.ids.len()),
+                    ],
+                    1,
+                ))
+            })
+            .collect()
     }
 
     /// Probabilities of the 54 labels for several findings, scored

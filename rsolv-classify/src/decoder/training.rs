@@ -17,7 +17,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
-use super::classify::{DecoderClassifier, DecoderFinding, DecoderPrompt, TrainingExample};
+use super::classify::{DecoderClassifier, DecoderPrompt, TrainingExample};
 use super::classify::{masked_cross_entropy, system_prompt};
 use super::config::DecoderConfig;
 use super::lm::{CausalLm, ids_tensor};
@@ -147,14 +147,7 @@ pub fn finetune_decoder_with(
     let model = apply_decoder_lora(lm.model, &settings.lora)?;
     let examples: Vec<TrainingExample> = train
         .iter()
-        .map(|ex| {
-            let finding = DecoderFinding {
-                title: &ex.finding.title,
-                description: &ex.finding.description,
-                filename: &ex.finding.filename,
-            };
-            Ok(prompt.training_example(&lm.tokenizer, &finding, ex.label)?)
-        })
+        .map(|ex| Ok(prompt.training_example(&lm.tokenizer, &(&ex.finding).into(), ex.label)?))
         .collect::<Result<_>>()?;
     let trained = crate::train::run(
         model,
@@ -434,12 +427,7 @@ impl crate::LabelScorer for DecoderClassifier {
     /// Probabilities in [`VulnClass::ALL`] order (the taxonomy order); a
     /// finding the tokenizer rejects gets the uniform distribution.
     fn predict_proba(&self, finding: &crate::FindingText) -> Vec<f32> {
-        let finding = DecoderFinding {
-            title: &finding.title,
-            description: &finding.description,
-            filename: &finding.filename,
-        };
-        match self.predict(&finding) {
+        match self.predict(&finding.into()) {
             Ok(p) => p.probabilities,
             Err(_) => uniform(),
         }

@@ -559,11 +559,7 @@ fn shared_prefix_training_loss_equals_full_forward_loss() {
     let examples: Vec<_> = set[..2]
         .iter()
         .map(|ex| {
-            let f = DecoderFinding {
-                title: &ex.finding.title,
-                description: &ex.finding.description,
-                filename: &ex.finding.filename,
-            };
+            let f = DecoderFinding::from(&ex.finding);
             prompt
                 .training_example(&lm.tokenizer, &f, ex.label)
                 .expect("decoder test")
@@ -597,11 +593,7 @@ fn packed_findings_score_as_single_ones() {
     let set = super::tiny_training_set();
     let findings: Vec<DecoderFinding<'_>> = set[..3]
         .iter()
-        .map(|ex| DecoderFinding {
-            title: &ex.finding.title,
-            description: &ex.finding.description,
-            filename: &ex.finding.filename,
-        })
+        .map(|ex| DecoderFinding::from(&ex.finding))
         .collect();
     let many = classifier
         .label_scores_many(&findings)
