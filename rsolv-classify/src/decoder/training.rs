@@ -385,7 +385,8 @@ impl DecoderClassifier {
     /// Loads a directory written by [`export_decoder_classifier`]; needs no
     /// base model. The system prompt's keys and values come from
     /// [`SYSTEM_CACHE_FILE`] when it was computed from this very model file
-    /// and prompt (a SHA-256 of both), else the prompt is run again.
+    /// and prompt (a SHA-256 of both); else (none, stale or unreadable) the
+    /// prompt is run again.
     pub fn load(dir: &Path, device: &Device) -> Result<Self> {
         let file = dir.join(DECODER_CLASSIFIER_FILE);
         if !file.is_file() {
@@ -406,14 +407,23 @@ impl DecoderClassifier {
                 ),
             });
         }
+        for file in ["config.json", "model.safetensors", "tokenizer.json"] {
+            if !dir.join(file).is_file() {
+                return Err(Error::MissingFile {
+                    path: dir.join(file),
+                });
+            }
+        }
         let lm = CausalLm::from_hf_dir(dir, device)?;
         let prompt = DecoderPrompt::new(&lm.tokenizer, &meta.system_prompt)?
             .with_max_description_tokens(meta.max_description_tokens);
         let layers = lm.model.num_layers();
         Ok(
-            match read_system_cache(dir, &meta.system_prompt, layers, device)? {
-                Some(cache) => Self::with_prompt_cache(lm, prompt, cache),
-                None => Self::with_prompt(lm, prompt),
+            // A missing, stale or unreadable cache is only slower: the
+            // prompt runs again.
+            match read_system_cache(dir, &meta.system_prompt, layers, device) {
+                Ok(Some(cache)) => Self::with_prompt_cache(lm, prompt, cache),
+                Ok(None) | Err(_) => Self::with_prompt(lm, prompt),
             },
         )
     }

@@ -295,7 +295,8 @@ impl WeightMap {
     }
 
     /// Reads the weights of a Hugging Face model directory: the shards named
-    /// by `model.safetensors.index.json`, else every `*.safetensors` file.
+    /// by `model.safetensors.index.json`, else `model.safetensors`, else
+    /// every `*.safetensors` file.
     pub fn read_hf_dir(dir: &Path) -> Result<Self> {
         let mut map = Self::new();
         let index = dir.join("model.safetensors.index.json");
@@ -320,6 +321,10 @@ impl WeightMap {
             shards.sort();
             shards.dedup();
             shards.into_iter().map(|s| dir.join(s)).collect()
+        } else if dir.join("model.safetensors").is_file() {
+            // Beside it may lie other safetensors files that are not the
+            // model's weights (an export's adapter and prompt cache).
+            vec![dir.join("model.safetensors")]
         } else {
             std::fs::read_dir(dir)
                 .map_err(|source| DecoderError::Io {

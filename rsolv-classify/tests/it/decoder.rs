@@ -505,6 +505,12 @@ fn decoder_lora_training_merges_exports_and_reloads() {
     assert_eq!(other_prompt, other_recomputed);
     assert_ne!(other_prompt, recomputed);
     std::fs::write(&meta, &original).expect("decoder test");
+    // A damaged cache is only slower, and is not read as model weights.
+    std::fs::write(&cache, &saved[..1000]).expect("decoder test");
+    let damaged = all_probabilities(
+        &DecoderClassifier::load(out.path(), &Device::flex()).expect("decoder test"),
+    );
+    assert_eq!(damaged, recomputed);
     std::fs::write(&cache, saved).expect("decoder test");
 
     let scorer = rsolv_classify::load_scorer(out.path()).expect("decoder test");
