@@ -379,8 +379,10 @@ pub(crate) fn run<M: Module>(
             epoch_loss = (0.0, 0);
         }
         let periodic = settings.checkpoint_every > 0 && step % settings.checkpoint_every == 0;
+        // The last step saves too when it stops mid-epoch (max_steps), to
+        // keep the place for a resume.
         if let Some(dir) = checkpoint_dir
-            && (periodic || epoch_done)
+            && (periodic || epoch_done || step == stop_at)
         {
             save_checkpoint(
                 dir,
@@ -392,20 +394,6 @@ pub(crate) fn run<M: Module>(
                 &epoch_losses,
             )?;
         }
-    }
-    if let Some(dir) = checkpoint_dir
-        && step % steps_per_epoch != 0
-    {
-        // Stopped mid-epoch (max_steps): keep the place for a resume.
-        save_checkpoint(
-            dir,
-            &model,
-            trainable,
-            &optim,
-            step,
-            settings,
-            &epoch_losses,
-        )?;
     }
     if epoch_loss.1 > 0 {
         epoch_losses.push(epoch_loss.0 / epoch_loss.1 as f64);
